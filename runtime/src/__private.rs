@@ -1,0 +1,129 @@
+//! What generated code needs. Not a public API: it changes without notice.
+
+pub use crate::decl::{
+    Decl, LibrarySpec, FLAG_ERRNO, FLAG_INLINE, FLAG_NO_CALLBACKS, FLAG_VARIADIC,
+};
+pub use crate::errno::Errno;
+pub use crate::marshal::{
+    CEnum, CRepr, CallError, FromC, IntoC, MarshalError, TempCString, TempUtf16,
+};
+pub use linkme;
+pub use std::ffi::CStr;
+pub use std::mem::{transmute, MaybeUninit};
+pub use std::option::Option::{self, None, Some};
+pub use std::result::Result::{self, Err, Ok};
+
+use crate::error::UndefinedSymbol;
+use std::ffi::c_char;
+
+/// Every declaration of every crate in the program, collected at link time.
+#[linkme::distributed_slice]
+pub static LINKAGE: [&'static Decl];
+
+/// A `&str` argument as a temporary C string, or the interior-NUL error.
+#[inline]
+pub fn string_arg(
+    s: &str,
+    function: &'static str,
+    param: &'static str,
+    index: usize,
+) -> Result<TempCString, CallError> {
+    TempCString::new(s).map_err(|position| CallError::InteriorNul {
+        function,
+        param,
+        index,
+        position,
+    })
+}
+
+/// A `&str` argument as temporary UTF-16, or the interior-NUL error.
+#[inline]
+pub fn unicode_arg(
+    s: &str,
+    function: &'static str,
+    param: &'static str,
+    index: usize,
+) -> Result<TempUtf16, CallError> {
+    TempUtf16::new(s).map_err(|position| CallError::InteriorNul {
+        function,
+        param,
+        index,
+        position,
+    })
+}
+
+/// A returned `const char *` as `&CStr`; NULL is an error.
+#[inline]
+pub fn cstr_result(p: *const c_char, function: &'static str) -> Result<&'static CStr, CallError> {
+    if p.is_null() {
+        return Err(CallError::NullString { function });
+    }
+    // SAFETY: the declaration states that C returns a NUL-terminated string
+    // that outlives the call.
+    Ok(unsafe { CStr::from_ptr(p) })
+}
+
+/// A returned `const char *` as `Option<&CStr>`.
+#[inline]
+pub fn opt_cstr_result(p: *const c_char) -> Option<&'static CStr> {
+    // SAFETY: as in `cstr_result`.
+    (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) })
+}
+
+/// A C result or out value converted to its Rust type.
+#[inline(always)]
+pub fn from_c<T: FromC>(c: T::C, function: &'static str) -> Result<T, CallError> {
+    T::from_c(c).map_err(|source| CallError::Result { function, source })
+}
+
+/// A zeroed out-parameter temporary.
+#[inline(always)]
+pub fn zeroed<T: CRepr>() -> T {
+    // SAFETY: `CRepr` promises that zero is a valid value.
+    unsafe { std::mem::zeroed() }
+}
+
+/// Panics with a marshalling error (the `f` half of the `f`/`f::try_call` pair).
+#[cold]
+#[track_caller]
+pub fn fail(e: CallError) -> ! {
+    panic!("{e}")
+}
+
+/// Binds the table if startup has not (idempotent).
+#[inline]
+pub fn init() {
+    crate::table::init()
+}
+
+/// Resolves `decl` now, for `try_call`: the undefined-symbol error instead of
+/// a panic.
+pub fn try_resolve(decl: &'static Decl) -> Result<(), UndefinedSymbol> {
+    crate::table::init();
+    if decl.is_resolved() {
+        return Ok(());
+    }
+    crate::table::resolve(decl).map(|_| ())
+}
+
+/// The entry address of `decl`, or a panic naming the OS error.
+pub fn entry(decl: &'static Decl) -> usize {
+    match crate::table::try_entry(decl) {
+        Ok(a) => a,
+        Err(e) => panic!(
+            "alien: cannot make the entry of `{}`: {e}",
+            decl.symbol_str()
+        ),
+    }
+}
+
+/// The introspection row of one declaration.
+pub fn info(decl: &'static Decl) -> crate::LinkageInfo {
+    crate::introspect::info_of(decl)
+}
+
+/// Whether `decl` is bound (after startup).
+pub fn is_resolved(decl: &'static Decl) -> bool {
+    crate::table::init();
+    decl.is_resolved()
+}

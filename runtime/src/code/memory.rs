@@ -1,0 +1,776 @@
+//! Memory for generated machine code: writable or executable, never both.
+//!
+//! Code is produced in two phases. [`CodeArena::reserve`] hands out a
+//! [`CodeReservation`]: a block whose final execution address is already known
+//! (so the caller can encode rip-relative code for it) and which can only be
+//! written. [`CodeReservation::finish`] copies the encoded bytes in and turns the
+//! reservation, by value, into a [`CodeBlock`]: executable and not writable.
+//! Dropping either one returns the memory to the arena.
+//!
+//! # Mapping modes
+//!
+//! * [`MappingMode::Dual`] (preferred): every chunk is a `memfd_create` file
+//!   mapped twice with `MAP_SHARED`, once `PROT_READ|PROT_WRITE` and once
+//!   `PROT_READ|PROT_EXEC`. Code is written through the first view and runs
+//!   through the second, so no page is ever writable and executable. Small
+//!   requests (up to 4096 bytes) are rounded up to a power-of-two size class
+//!   (16, 32, ... 4096) and carved out of shared 64 KiB chunks; freed blocks go
+//!   to a per-class free list and are reused, so memory stays at its high-water
+//!   mark. Freed blocks are refilled with `int3` so a stale call traps. Larger
+//!   requests get a dedicated mapping that is unmapped when freed.
+//! * [`MappingMode::Protect`] (fallback, chosen automatically when
+//!   `memfd_create` or the executable shared view is refused, e.g. by seccomp
+//!   or a no-exec memfd policy): every reservation gets its own fresh anonymous
+//!   `PROT_READ|PROT_WRITE` pages, which `finish` turns `PROT_READ|PROT_EXEC`
+//!   with `mprotect`. Such pages are never made writable again: they are
+//!   unmapped when the block is dropped. In this mode each block costs at least
+//!   one page.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::ptr;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// The `int3` opcode, used to fill unused and freed code memory.
+const INT3: u8 = 0xCC;
+/// log2 of the smallest size class (16 bytes, also the block alignment).
+const MIN_CLASS_SHIFT: u32 = 4;
+/// log2 of the largest size class (4096 bytes); larger requests are dedicated.
+const MAX_CLASS_SHIFT: u32 = 12;
+/// Number of size classes.
+const CLASS_COUNT: usize = (MAX_CLASS_SHIFT - MIN_CLASS_SHIFT + 1) as usize;
+/// Size of a shared chunk before rounding up to the page size.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+/// How an arena maps its code memory (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MappingMode {
+    /// A `memfd_create` file mapped twice: one writable view, one executable view.
+    Dual,
+    /// Anonymous writable pages, `mprotect`ed to executable once written.
+    Protect,
+}
+
+/// A snapshot of an arena's bookkeeping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArenaStats {
+    /// Bytes of code memory held (each chunk counted once, although in dual
+    /// mode it is mapped at two addresses).
+    pub mapped_bytes: usize,
+    /// Reservations and blocks currently alive.
+    pub live_blocks: usize,
+    /// Blocks waiting in the free lists for reuse.
+    pub free_blocks: usize,
+    /// Mappings held: shared chunks plus dedicated mappings.
+    pub chunks: usize,
+}
+
+/// An allocator of code memory; see the module documentation.
+pub struct CodeArena {
+    state: Mutex<ArenaState>,
+}
+
+/// A block being written: it can be filled with bytes, and its execution
+/// address is known. It can not be executed until [`CodeReservation::finish`].
+pub struct CodeReservation {
+    arena: &'static CodeArena,
+    slot: Slot,
+}
+
+/// Executable code. It can not be written through; it is freed (returned to
+/// its arena) on drop, after which any pointer to it must no longer be called.
+pub struct CodeBlock {
+    arena: &'static CodeArena,
+    addr: usize,
+    len: usize,
+    capacity: usize,
+    placement: Placement,
+}
+
+/// Where a block lives, which decides how it is freed.
+#[derive(Debug, Clone, Copy)]
+enum Placement {
+    /// Inside a shared chunk, in the size class with this index.
+    Pooled(usize),
+    /// Alone in its own mapping, keyed by its address.
+    Dedicated,
+}
+
+/// A block handed out by the arena state.
+#[derive(Debug)]
+struct Slot {
+    exec: usize,
+    write: usize,
+    capacity: usize,
+    placement: Placement,
+}
+
+/// One mapping of code memory. In protect mode `exec == write` (one view).
+struct Mapping {
+    exec: usize,
+    write: usize,
+    size: usize,
+}
+
+/// A shared chunk, carved from the start by bumping `used`.
+struct Chunk {
+    mapping: Mapping,
+    used: usize,
+}
+
+/// The mutable state of an arena, behind its mutex.
+struct ArenaState {
+    mode: Option<MappingMode>,
+    page_size: usize,
+    /// Shared chunks, keyed by the address of their executable view.
+    chunks: BTreeMap<usize, Chunk>,
+    /// The chunk new small blocks are bumped from.
+    current: Option<usize>,
+    /// Free blocks per size class, by executable address.
+    free: [Vec<usize>; CLASS_COUNT],
+    /// Dedicated mappings, keyed by the address of their executable view.
+    dedicated: BTreeMap<usize, Mapping>,
+    live_blocks: usize,
+    mapped_bytes: usize,
+}
+
+impl CodeArena {
+    /// Creates an empty arena; the mapping mode is chosen at the first reservation.
+    pub const fn new() -> CodeArena {
+        CodeArena::with_state(None)
+    }
+
+    /// Creates an empty arena that always uses `mode` (reservations fail if
+    /// that mode is not available).
+    pub const fn with_mode(mode: MappingMode) -> CodeArena {
+        CodeArena::with_state(Some(mode))
+    }
+
+    const fn with_state(mode: Option<MappingMode>) -> CodeArena {
+        CodeArena {
+            state: Mutex::new(ArenaState {
+                mode,
+                page_size: 0,
+                chunks: BTreeMap::new(),
+                current: None,
+                free: [const { Vec::new() }; CLASS_COUNT],
+                dedicated: BTreeMap::new(),
+                live_blocks: 0,
+                mapped_bytes: 0,
+            }),
+        }
+    }
+
+    /// The process-wide arena.
+    pub fn global() -> &'static CodeArena {
+        static GLOBAL: CodeArena = CodeArena::new();
+        &GLOBAL
+    }
+
+    /// Reserves `len` bytes of code (aligned to 16) and returns a writable
+    /// reservation. The capacity may be larger than `len`.
+    pub fn reserve(&'static self, len: usize) -> io::Result<CodeReservation> {
+        let slot = self.lock().allocate(len)?;
+        Ok(CodeReservation { arena: self, slot })
+    }
+
+    /// The mapping mode in use, or `None` before the first reservation decided it.
+    pub fn mode(&self) -> Option<MappingMode> {
+        self.lock().mode
+    }
+
+    /// A snapshot of the arena's bookkeeping.
+    pub fn stats(&self) -> ArenaStats {
+        let state = self.lock();
+        ArenaStats {
+            mapped_bytes: state.mapped_bytes,
+            live_blocks: state.live_blocks,
+            free_blocks: state.free.iter().map(Vec::len).sum(),
+            chunks: state.chunks.len() + state.dedicated.len(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ArenaState> {
+        // The state is consistent between statements, so a poisoned lock is usable.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn release(&self, exec: usize, placement: Placement) {
+        self.lock().release(exec, placement);
+    }
+}
+
+impl Default for CodeArena {
+    fn default() -> CodeArena {
+        CodeArena::new()
+    }
+}
+
+impl fmt::Debug for CodeArena {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CodeArena")
+            .field("mode", &self.mode())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl ArenaState {
+    fn allocate(&mut self, len: usize) -> io::Result<Slot> {
+        if len > isize::MAX as usize {
+            return Err(invalid_input("code reservation too large"));
+        }
+        if self.page_size == 0 {
+            self.page_size = page_size()?;
+        }
+        let mode = self.settle_mode()?;
+        let slot = match (mode, class_of(len)) {
+            (MappingMode::Dual, Some(class)) => self.allocate_pooled(class)?,
+            _ => self.allocate_dedicated(len, mode)?,
+        };
+        self.live_blocks += 1;
+        Ok(slot)
+    }
+
+    /// Decides the mapping mode on first use by probing a dual mapping.
+    fn settle_mode(&mut self) -> io::Result<MappingMode> {
+        if let Some(mode) = self.mode {
+            return Ok(mode);
+        }
+        let mode = match Mapping::dual(self.page_size) {
+            Ok(_probe) => MappingMode::Dual,
+            Err(err) if is_policy_denial(&err) => MappingMode::Protect,
+            Err(err) => return Err(err),
+        };
+        self.mode = Some(mode);
+        Ok(mode)
+    }
+
+    fn allocate_pooled(&mut self, class: usize) -> io::Result<Slot> {
+        let size = class_size(class);
+        let (exec, write) = match self.free[class].pop() {
+            Some(exec) => match self.write_addr(exec) {
+                Some(write) => (exec, write),
+                None => return Err(io::Error::other("code free list is corrupt")),
+            },
+            None => self.bump(size)?,
+        };
+        Ok(Slot {
+            exec,
+            write,
+            capacity: size,
+            placement: Placement::Pooled(class),
+        })
+    }
+
+    /// Carves `size` bytes from the current chunk, or from a new one.
+    fn bump(&mut self, size: usize) -> io::Result<(usize, usize)> {
+        if let Some(chunk) = self.current.and_then(|base| self.chunks.get_mut(&base)) {
+            let base = chunk.mapping.exec;
+            if chunk.mapping.size - chunk.used >= size {
+                let offset = chunk.used;
+                chunk.used += size;
+                return Ok((base + offset, chunk.mapping.write + offset));
+            }
+            // Hand the tail of the exhausted chunk to the free lists.
+            while chunk.mapping.size - chunk.used >= class_size(0) {
+                let rest = chunk.mapping.size - chunk.used;
+                let shift = rest.ilog2().min(MAX_CLASS_SHIFT);
+                let class = (shift - MIN_CLASS_SHIFT) as usize;
+                self.free[class].push(base + chunk.used);
+                chunk.used += class_size(class);
+            }
+        }
+        let chunk_size = round_up(CHUNK_BYTES, self.page_size)
+            .ok_or_else(|| invalid_input("page size too large"))?;
+        let mapping = Mapping::dual(chunk_size)?;
+        let (exec, write) = (mapping.exec, mapping.write);
+        self.mapped_bytes += chunk_size;
+        self.chunks.insert(
+            exec,
+            Chunk {
+                mapping,
+                used: size,
+            },
+        );
+        self.current = Some(exec);
+        Ok((exec, write))
+    }
+
+    fn allocate_dedicated(&mut self, len: usize, mode: MappingMode) -> io::Result<Slot> {
+        let size = round_up(len.max(1), self.page_size)
+            .ok_or_else(|| invalid_input("code reservation too large"))?;
+        let mapping = match mode {
+            MappingMode::Dual => Mapping::dual(size)?,
+            MappingMode::Protect => Mapping::anonymous(size)?,
+        };
+        let slot = Slot {
+            exec: mapping.exec,
+            write: mapping.write,
+            capacity: size,
+            placement: Placement::Dedicated,
+        };
+        self.dedicated.insert(mapping.exec, mapping);
+        self.mapped_bytes += size;
+        Ok(slot)
+    }
+
+    /// The writable-view address of a pooled block.
+    fn write_addr(&self, exec: usize) -> Option<usize> {
+        let (base, chunk) = self.chunks.range(..=exec).next_back()?;
+        let offset = exec - base;
+        (offset < chunk.mapping.size).then_some(chunk.mapping.write + offset)
+    }
+
+    fn release(&mut self, exec: usize, placement: Placement) {
+        self.live_blocks = self.live_blocks.saturating_sub(1);
+        match placement {
+            Placement::Pooled(class) => {
+                if let Some(write) = self.write_addr(exec) {
+                    // SAFETY: `write` is the writable view of a block of
+                    // `class_size(class)` bytes inside a live chunk; its owner
+                    // is gone, so nothing else reads or writes it now.
+                    unsafe { ptr::write_bytes(write as *mut u8, INT3, class_size(class)) };
+                    self.free[class].push(exec);
+                }
+            }
+            Placement::Dedicated => {
+                if let Some(mapping) = self.dedicated.remove(&exec) {
+                    self.mapped_bytes = self.mapped_bytes.saturating_sub(mapping.size);
+                }
+            }
+        }
+    }
+}
+
+impl Mapping {
+    /// Maps a fresh `memfd` of `size` bytes twice: read-write and read-execute.
+    fn dual(size: usize) -> io::Result<Mapping> {
+        // SAFETY: the name is a NUL-terminated string literal; no memory is handed over.
+        let raw = unsafe { libc::memfd_create(c"alien-code".as_ptr(), libc::MFD_CLOEXEC) };
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `raw` is a freshly created descriptor owned by nobody else.
+        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let file_len =
+            libc::off_t::try_from(size).map_err(|_| invalid_input("code mapping too large"))?;
+        // SAFETY: `fd` is an open memfd; ftruncate only sets its length.
+        if unsafe { libc::ftruncate(fd.as_raw_fd(), file_len) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let shared = libc::MAP_SHARED;
+        let write = map(
+            size,
+            libc::PROT_READ | libc::PROT_WRITE,
+            shared,
+            fd.as_raw_fd(),
+        )?;
+        match map(
+            size,
+            libc::PROT_READ | libc::PROT_EXEC,
+            shared,
+            fd.as_raw_fd(),
+        ) {
+            // The views keep the file alive; `fd` is closed here.
+            Ok(exec) => Ok(Mapping { exec, write, size }),
+            Err(err) => {
+                unmap(write, size);
+                Err(err)
+            }
+        }
+    }
+
+    /// Maps `size` bytes of fresh anonymous read-write memory.
+    fn anonymous(size: usize) -> io::Result<Mapping> {
+        let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
+        let addr = map(size, libc::PROT_READ | libc::PROT_WRITE, flags, -1)?;
+        Ok(Mapping {
+            exec: addr,
+            write: addr,
+            size,
+        })
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        unmap(self.exec, self.size);
+        if self.write != self.exec {
+            unmap(self.write, self.size);
+        }
+    }
+}
+
+impl CodeReservation {
+    /// The address the code will execute at.
+    pub fn exec_addr(&self) -> usize {
+        self.slot.exec
+    }
+
+    /// The number of bytes the block can hold (at least the requested length).
+    pub fn capacity(&self) -> usize {
+        self.slot.capacity
+    }
+
+    /// Copies `code` into the block, fills the rest of the block with `int3`
+    /// (0xCC) and turns the reservation into executable code.
+    ///
+    /// A `code` longer than [`capacity`](Self::capacity) is an error of kind
+    /// `InvalidInput` and nothing is written. In protect mode this is where the
+    /// pages become executable; an `mprotect` failure is returned as the error.
+    /// On error the reservation is freed.
+    pub fn finish(self, code: &[u8]) -> io::Result<CodeBlock> {
+        let Slot {
+            exec,
+            write,
+            capacity,
+            placement,
+        } = self.slot;
+        if code.len() > capacity {
+            return Err(invalid_input("code is longer than its reservation"));
+        }
+        // SAFETY: `write..write + capacity` is the writable view of this
+        // reservation's block, reserved for it alone; `code.len() <= capacity`.
+        unsafe {
+            ptr::copy_nonoverlapping(code.as_ptr(), write as *mut u8, code.len());
+            ptr::write_bytes((write + code.len()) as *mut u8, INT3, capacity - code.len());
+        }
+        if write == exec {
+            // Protect mode: the block is its own page-aligned mapping.
+            protect_exec(exec, capacity)?;
+        }
+        let (arena, len) = (self.arena, code.len());
+        let block = CodeBlock {
+            arena,
+            addr: exec,
+            len,
+            capacity,
+            placement,
+        };
+        // The block now owns the memory; the reservation must not free it.
+        std::mem::forget(self);
+        Ok(block)
+    }
+}
+
+impl Drop for CodeReservation {
+    fn drop(&mut self) {
+        self.arena.release(self.slot.exec, self.slot.placement);
+    }
+}
+
+impl fmt::Debug for CodeReservation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CodeReservation")
+            .field("slot", &self.slot)
+            .finish()
+    }
+}
+
+impl CodeBlock {
+    /// The address of the first instruction.
+    pub fn addr(&self) -> usize {
+        self.addr
+    }
+
+    /// The length of the code passed to [`CodeReservation::finish`].
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the code is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The size of the block, including the `int3` padding after the code.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// A pointer to the first instruction.
+    pub fn as_ptr(&self) -> *const u8 {
+        self.addr as *const u8
+    }
+
+    /// Reads the code back from the executable view (for tests and disassembly).
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `addr..addr + len` lies in a readable mapping that stays
+        // mapped, and is not written, while this block is alive.
+        unsafe { std::slice::from_raw_parts(self.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for CodeBlock {
+    fn drop(&mut self) {
+        self.arena.release(self.addr, self.placement);
+    }
+}
+
+impl fmt::Debug for CodeBlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CodeBlock")
+            .field("addr", &format_args!("{:#x}", self.addr))
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+/// Lines of `/proc/self/maps` whose permissions include both `w` and `x`.
+pub fn writable_and_executable_mappings() -> io::Result<Vec<String>> {
+    let maps = std::fs::read_to_string("/proc/self/maps")?;
+    Ok(maps
+        .lines()
+        .filter(|line| {
+            let perms = line.split_whitespace().nth(1).unwrap_or("");
+            perms.contains('w') && perms.contains('x')
+        })
+        .map(str::to_owned)
+        .collect())
+}
+
+/// The size class for a request of `len` bytes, or `None` if it is too large.
+fn class_of(len: usize) -> Option<usize> {
+    let size = len.checked_next_power_of_two()?.max(1 << MIN_CLASS_SHIFT);
+    let shift = size.trailing_zeros();
+    (shift <= MAX_CLASS_SHIFT).then(|| (shift - MIN_CLASS_SHIFT) as usize)
+}
+
+fn class_size(class: usize) -> usize {
+    1 << (class + MIN_CLASS_SHIFT as usize)
+}
+
+fn round_up(len: usize, align: usize) -> Option<usize> {
+    Some(len.checked_add(align - 1)? & !(align - 1))
+}
+
+fn invalid_input(message: &'static str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
+/// Whether a failed dual mapping means "not allowed here" rather than a
+/// transient shortage, so that the protect mode should be used instead.
+fn is_policy_denial(err: &io::Error) -> bool {
+    matches!(
+        err.raw_os_error(),
+        Some(libc::EPERM | libc::EACCES | libc::ENOSYS | libc::EINVAL | libc::ENODEV)
+    )
+}
+
+fn page_size() -> io::Result<usize> {
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    match usize::try_from(size) {
+        Ok(size) if size.is_power_of_two() => Ok(size),
+        _ => Err(io::Error::other("sysconf(_SC_PAGESIZE) failed")),
+    }
+}
+
+fn map(size: usize, prot: libc::c_int, flags: libc::c_int, fd: libc::c_int) -> io::Result<usize> {
+    // SAFETY: a new mapping at a kernel-chosen address touches no existing memory.
+    let addr = unsafe { libc::mmap(ptr::null_mut(), size, prot, flags, fd, 0) };
+    if addr == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(addr as usize)
+}
+
+fn unmap(addr: usize, size: usize) {
+    // SAFETY: `addr..addr + size` is a mapping this module created and owns;
+    // no block referring to it is alive. A failure leaks address space only.
+    unsafe { libc::munmap(addr as *mut libc::c_void, size) };
+}
+
+fn protect_exec(addr: usize, size: usize) -> io::Result<()> {
+    // SAFETY: `addr..addr + size` is a whole anonymous mapping owned by the
+    // caller's reservation; making it read-execute removes write access only.
+    let rc = unsafe {
+        libc::mprotect(
+            addr as *mut libc::c_void,
+            size,
+            libc::PROT_READ | libc::PROT_EXEC,
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// `endbr64; mov eax, value; ret`.
+    fn returning(value: i32) -> Vec<u8> {
+        let [a, b, c, d] = value.to_le_bytes();
+        vec![0xF3, 0x0F, 0x1E, 0xFA, 0xB8, a, b, c, d, 0xC3]
+    }
+
+    fn call(block: &CodeBlock) -> i32 {
+        // SAFETY: the block holds `returning(..)`, a complete C-ABI function.
+        let f = unsafe { std::mem::transmute::<usize, extern "C" fn() -> i32>(block.addr()) };
+        f()
+    }
+
+    fn arena(mode: Option<MappingMode>) -> &'static CodeArena {
+        Box::leak(Box::new(
+            mode.map_or_else(CodeArena::new, CodeArena::with_mode),
+        ))
+    }
+
+    fn build(arena: &'static CodeArena, len: usize, value: i32) -> CodeBlock {
+        arena
+            .reserve(len)
+            .unwrap()
+            .finish(&returning(value))
+            .unwrap()
+    }
+
+    #[test]
+    fn runs_a_tiny_function() {
+        for arena in [CodeArena::global(), arena(Some(MappingMode::Protect))] {
+            let reservation = arena.reserve(10).unwrap();
+            let (addr, capacity) = (reservation.exec_addr(), reservation.capacity());
+            assert!(capacity >= 10 && addr % 16 == 0);
+            let block = reservation.finish(&returning(42)).unwrap();
+            assert_eq!((block.addr(), block.bytes()), (addr, &returning(42)[..]));
+            assert_eq!(call(&block), 42);
+            // SAFETY: the whole capacity of a live block is mapped and readable.
+            let all = unsafe { std::slice::from_raw_parts(block.as_ptr(), capacity) };
+            assert!(all[block.len()..].iter().all(|&b| b == INT3));
+        }
+    }
+
+    #[test]
+    fn small_blocks_share_pages() {
+        let arena = arena(None);
+        let blocks: Vec<_> = (0..1000).map(|i| build(arena, 32, i)).collect();
+        let stats = arena.stats();
+        assert_eq!(arena.mode(), Some(MappingMode::Dual));
+        assert!(
+            stats.chunks <= 2 && stats.mapped_bytes <= 2 * CHUNK_BYTES,
+            "{stats:?}"
+        );
+        assert_eq!(stats.live_blocks, 1000);
+        assert!((0..1000).all(|i| call(&blocks[i]) == i as i32));
+        drop(blocks);
+        let stats = arena.stats();
+        assert!(
+            stats.live_blocks == 0 && stats.free_blocks >= 1000,
+            "{stats:?}"
+        );
+    }
+
+    #[test]
+    fn reuse_keeps_memory_bounded() {
+        let arena = arena(None);
+        for i in 0..100_000usize {
+            let len = if i % 1000 == 0 {
+                100 * 1024
+            } else {
+                1 + i % 3000
+            };
+            let block = build(arena, len, 1);
+            if i % 10_000 == 0 {
+                assert_eq!(call(&block), 1);
+            }
+            drop(arena.reserve(len).unwrap()); // dropped without finishing
+        }
+        let stats = arena.stats();
+        assert_eq!(stats.live_blocks, 0);
+        assert!(stats.mapped_bytes <= 4 * CHUNK_BYTES, "{stats:?}");
+    }
+
+    #[test]
+    fn protect_mode_unmaps_freed_blocks() {
+        let arena = arena(Some(MappingMode::Protect));
+        assert!((0..10_000).all(|i| call(&build(arena, 32, i)) == i));
+        let stats = arena.stats();
+        assert_eq!(
+            (stats.mapped_bytes, stats.live_blocks, stats.chunks),
+            (0, 0, 0)
+        );
+    }
+
+    #[test]
+    fn oversize_finish_is_an_error_and_writes_nothing() {
+        for mode in [MappingMode::Dual, MappingMode::Protect] {
+            let arena = arena(Some(mode));
+            let reservation = arena.reserve(32).unwrap();
+            let (write, capacity) = (reservation.slot.write, reservation.capacity());
+            let err = reservation.finish(&vec![0x90; capacity + 1]).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+            assert_eq!(arena.stats().live_blocks, 0);
+            if mode == MappingMode::Dual {
+                // SAFETY: the chunk stays mapped; the slot is free and unused.
+                let bytes = unsafe { std::slice::from_raw_parts(write as *const u8, capacity) };
+                assert!(!bytes.contains(&0x90));
+            }
+        }
+    }
+
+    #[test]
+    fn large_block_works() {
+        for mode in [MappingMode::Dual, MappingMode::Protect] {
+            let arena = arena(Some(mode));
+            let len = 100 * 1024;
+            let mut code = vec![0x90; len - 10];
+            code.extend_from_slice(&returning(99));
+            let block = arena.reserve(len).unwrap().finish(&code).unwrap();
+            assert_eq!((block.len(), call(&block)), (len, 99));
+            drop(block);
+            assert_eq!(arena.stats().mapped_bytes, 0);
+        }
+    }
+
+    #[test]
+    fn concurrent_allocation() {
+        let arena = arena(None);
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    let mut blocks = Vec::new();
+                    for i in 0..2000 {
+                        let value = t * 10_000 + i;
+                        blocks.push((value, build(arena, 16 + (i as usize % 5) * 40, value)));
+                        if i % 3 == 0 {
+                            blocks.swap_remove(blocks.len() / 2);
+                        }
+                    }
+                    blocks.iter().all(|(value, block)| call(block) == *value)
+                })
+            })
+            .collect();
+        assert!(threads.into_iter().all(|thread| thread.join().unwrap()));
+        assert_eq!(arena.stats().live_blocks, 0);
+    }
+
+    #[test]
+    fn no_mapping_is_writable_and_executable() {
+        let mut blocks = Vec::new();
+        for arena in [arena(None), arena(Some(MappingMode::Protect))] {
+            blocks.extend([16, 32, 4096, 5000, 100 * 1024].map(|len| build(arena, len, 3)));
+            let _pending = arena.reserve(64).unwrap();
+            assert_eq!(
+                writable_and_executable_mappings().unwrap(),
+                Vec::<String>::new()
+            );
+        }
+        assert!(blocks.iter().all(|block| call(block) == 3));
+    }
+
+    #[test]
+    fn size_classes() {
+        let classes = [0, 16, 17, 4096, 4097, usize::MAX].map(class_of);
+        assert_eq!(classes, [Some(0), Some(0), Some(1), Some(8), None, None]);
+        assert!(CodeArena::global().reserve(usize::MAX).is_err());
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<CodeBlock>();
+        send_sync::<CodeArena>();
+    }
+}

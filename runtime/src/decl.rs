@@ -1,0 +1,216 @@
+//! What a declaration compiles to: one static record per foreign symbol.
+//!
+//! The macros emit a [`Decl`] (a `static`) for every declared function and
+//! variable and register a reference to it in the link-time collected
+//! [`LINKAGE`](crate::__private::LINKAGE) slice. The record is SBCL's
+//! `LINKAGE-INFO` plus the slot itself: the first field is the address a Rust
+//! call goes through, read with one relaxed load.
+
+use std::ffi::CStr;
+use std::fmt;
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU8, Ordering};
+
+/// Which library a declaration names, as the user wrote it.
+#[derive(Debug)]
+pub struct LibrarySpec {
+    /// The name the way users think of it: `"z"`, `"m"`, `"sqlite3"`.
+    pub name: &'static str,
+    /// File names or paths tried before the search (e.g. `"libz.so.1"`).
+    pub candidates: &'static [&'static str],
+}
+
+/// Whether a symbol is code (reached through a `jmp` slot) or data (through a
+/// `ref` slot holding the variable's address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SymbolKind {
+    /// A function.
+    Code,
+    /// A variable.
+    Data,
+}
+
+/// The binding state of a declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BindState {
+    /// Startup has not reached it yet.
+    Unbound,
+    /// Its slot holds the symbol's address.
+    Bound,
+    /// The symbol was not found; its slot holds a lazy stub (code) or null
+    /// (data), and it is on the waiting list.
+    Waiting,
+}
+
+pub(crate) const STATE_UNBOUND: u8 = 0;
+pub(crate) const STATE_BOUND: u8 = 1;
+pub(crate) const STATE_WAITING: u8 = 2;
+
+/// Flag: the function never calls back into Rust.
+pub const FLAG_NO_CALLBACKS: u8 = 1;
+/// Flag: the wrapper captures `errno`.
+pub const FLAG_ERRNO: u8 = 2;
+/// Flag: the wrapper performs no run-time checks (ILU's `inline`).
+pub const FLAG_INLINE: u8 = 4;
+/// Flag: the function is variadic.
+pub const FLAG_VARIADIC: u8 = 8;
+
+/// A declared foreign symbol. Generated code creates these with
+/// [`Decl::code`] and [`Decl::data`]; users see them through
+/// [`LinkageInfo`](crate::LinkageInfo).
+#[repr(C)]
+pub struct Decl {
+    /// The address a Rust call goes through. For code: the function, a lazy
+    /// stub, or (before startup) [`not_started`]. For data: the variable's
+    /// address, or null.
+    slot: AtomicPtr<()>,
+    /// The address the C-callable entry jumps through (code only): like
+    /// `slot`, except that an unresolved symbol points to the stub that
+    /// reports to C callers.
+    pub(crate) entry_slot: AtomicPtr<()>,
+    pub(crate) state: AtomicU8,
+    /// Which library supplied the address (an index into the table's
+    /// suppliers, 0 for none).
+    pub(crate) supplier: AtomicU32,
+    symbol: &'static CStr,
+    library: Option<&'static LibrarySpec>,
+    kind: SymbolKind,
+    flags: u8,
+    rust_name: &'static str,
+    module_path: &'static str,
+}
+
+impl Decl {
+    /// A function declaration.
+    pub const fn code(
+        symbol: &'static CStr,
+        library: Option<&'static LibrarySpec>,
+        flags: u8,
+        rust_name: &'static str,
+        module_path: &'static str,
+    ) -> Decl {
+        Decl {
+            slot: AtomicPtr::new(not_started as *mut ()),
+            entry_slot: AtomicPtr::new(not_started as *mut ()),
+            state: AtomicU8::new(STATE_UNBOUND),
+            supplier: AtomicU32::new(0),
+            symbol,
+            library,
+            kind: SymbolKind::Code,
+            flags,
+            rust_name,
+            module_path,
+        }
+    }
+
+    /// A variable declaration.
+    pub const fn data(
+        symbol: &'static CStr,
+        library: Option<&'static LibrarySpec>,
+        rust_name: &'static str,
+        module_path: &'static str,
+    ) -> Decl {
+        Decl {
+            slot: AtomicPtr::new(std::ptr::null_mut()),
+            entry_slot: AtomicPtr::new(std::ptr::null_mut()),
+            state: AtomicU8::new(STATE_UNBOUND),
+            supplier: AtomicU32::new(0),
+            symbol,
+            library,
+            kind: SymbolKind::Data,
+            flags: 0,
+            rust_name,
+            module_path,
+        }
+    }
+
+    /// The address a call goes through right now (one relaxed load: the hot path).
+    #[inline(always)]
+    pub fn slot(&self) -> *const () {
+        self.slot.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn store_slots(&self, rust: *const (), c: *const ()) {
+        self.slot.store(rust.cast_mut(), Ordering::Release);
+        self.entry_slot.store(c.cast_mut(), Ordering::Release);
+    }
+
+    pub(crate) fn entry_slot_addr(&self) -> usize {
+        std::ptr::from_ref(&self.entry_slot) as usize
+    }
+
+    /// The C symbol name.
+    pub fn symbol(&self) -> &'static CStr {
+        self.symbol
+    }
+
+    /// The symbol name as text (lossy for non-UTF-8 names).
+    pub fn symbol_str(&self) -> std::borrow::Cow<'static, str> {
+        self.symbol.to_string_lossy()
+    }
+
+    /// The library the declaration names, if any.
+    pub fn library(&self) -> Option<&'static LibrarySpec> {
+        self.library
+    }
+
+    /// Code or data.
+    pub fn kind(&self) -> SymbolKind {
+        self.kind
+    }
+
+    /// The declaration's flags (`FLAG_*`).
+    pub fn flags(&self) -> u8 {
+        self.flags
+    }
+
+    /// The Rust name of the declaration.
+    pub fn rust_name(&self) -> &'static str {
+        self.rust_name
+    }
+
+    /// The module the declaration is in.
+    pub fn module_path(&self) -> &'static str {
+        self.module_path
+    }
+
+    /// The binding state.
+    pub fn state(&self) -> BindState {
+        match self.state.load(Ordering::Acquire) {
+            STATE_BOUND => BindState::Bound,
+            STATE_WAITING => BindState::Waiting,
+            _ => BindState::Unbound,
+        }
+    }
+
+    /// Whether the slot holds the symbol's (or a substitute's) address.
+    pub fn is_resolved(&self) -> bool {
+        self.state() == BindState::Bound
+    }
+}
+
+impl fmt::Debug for Decl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decl")
+            .field("symbol", &self.symbol)
+            .field("library", &self.library.map(|l| l.name))
+            .field("kind", &self.kind)
+            .field("state", &self.state())
+            .field("rust_name", &self.rust_name)
+            .finish()
+    }
+}
+
+/// What a slot holds before startup has run (only reachable by calling a
+/// declared function from a constructor that runs before alien's own). It
+/// binds the table and then reports that the call cannot be completed,
+/// because nothing identifies which declaration was called.
+extern "C-unwind" fn not_started() -> ! {
+    crate::table::init();
+    panic!(
+        "alien: a foreign function was called before alien's startup binding ran \
+         (from a constructor that runs before alien's, at priority 101); the table is \
+         now bound, call it again or call alien::init() first"
+    )
+}
