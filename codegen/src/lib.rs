@@ -12,3 +12,6 @@
 
 #[cfg(feature = "x86")]
 pub mod x86;
+
+#[cfg(feature = "tokens")]
+pub mod decl;

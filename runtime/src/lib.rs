@@ -9,12 +9,15 @@ mod introspect;
 pub mod library;
 pub mod marshal;
 mod table;
+mod varargs;
 mod variable;
 
 #[doc(hidden)]
 pub mod __private;
 
-// pub use alien_macros::{define_alien_variable, define_c_enum, define_c_function, foreign_procedure, CStruct};
+pub use alien_macros::{
+    define_alien_variable, define_c_enum, define_c_function, foreign_procedure, CStruct,
+};
 pub use decl::{BindState, SymbolKind};
 pub use dynamic::{ensure_linkage, try_ensure_linkage, DynamicEntry};
 pub use errno::Errno;
@@ -25,4 +28,5 @@ pub use table::{
     bind_mode, init, load_library, probe, rebind_all, set_failure_hook, take_failure_hook,
     try_entry, BindMode, BindReport, FailureHook, LoadedLibrary, ProbedSymbol,
 };
+pub use varargs::{VarArg, VarArgs};
 pub use variable::Variable;

@@ -50,6 +50,8 @@ pub enum CallError {
         /// The declared function.
         function: &'static str,
     },
+    /// The function is defined nowhere alien looked.
+    Undefined(crate::error::UndefinedSymbol),
     /// A result or out value could not be converted.
     Result {
         /// The declared function.
@@ -73,6 +75,7 @@ impl fmt::Display for CallError {
                  result as Option<&CStr> if NULL is expected"
             ),
             CallError::Result { function, source } => write!(f, "result of {function}: {source}"),
+            CallError::Undefined(e) => write!(f, "{e}"),
         }
     }
 }
@@ -81,6 +84,7 @@ impl std::error::Error for CallError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             CallError::Result { source, .. } => Some(source),
+            CallError::Undefined(e) => Some(e),
             _ => None,
         }
     }

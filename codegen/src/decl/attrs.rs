@@ -1,0 +1,130 @@
+//! The attributes declarations take: `#[library(...)]` and `#[alien(...)]`.
+
+use super::report::Errors;
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Ident, LitStr, Token};
+
+/// `#[library("z", candidates = ["libz.so.1"])]`.
+#[derive(Clone)]
+pub struct LibraryAttr {
+    /// The library name.
+    pub name: LitStr,
+    /// File names tried first (string literals, or expressions such as
+    /// `env!("...")` that give a `&'static str`).
+    pub candidates: Vec<syn::Expr>,
+}
+
+impl Parse for LibraryAttr {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let name: LitStr = input.parse()?;
+        if name.value().is_empty() {
+            return Err(syn::Error::new(name.span(), "the library name is empty"));
+        }
+        let mut candidates = Vec::new();
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let key: Ident = input.parse()?;
+            if key != "candidates" {
+                return Err(syn::Error::new(key.span(), format!("unknown library option `{key}`; expected `candidates = [\"libfoo.so.1\", ...]`")));
+            }
+            input.parse::<Token![=]>()?;
+            let content;
+            syn::bracketed!(content in input);
+            let list = Punctuated::<syn::Expr, Token![,]>::parse_terminated(&content)?;
+            candidates.extend(list);
+        }
+        Ok(LibraryAttr { name, candidates })
+    }
+}
+
+/// ILU's flags, from `#[alien(inline, no_callbacks, errno)]`.
+#[derive(Clone, Copy, Default)]
+pub struct Flags {
+    /// The wrapper is inlined and performs no run-time checks; types that
+    /// need one are rejected.
+    pub inline: Option<Span>,
+    /// The function never calls back into Rust.
+    pub no_callbacks: bool,
+    /// The wrapper returns `errno` as read right after the call.
+    pub errno: bool,
+}
+
+impl Flags {
+    /// The runtime's flag bits.
+    pub fn bits(&self, variadic: bool) -> u8 {
+        let mut b = 0;
+        if self.no_callbacks {
+            b |= 1;
+        }
+        if self.errno {
+            b |= 2;
+        }
+        if self.inline.is_some() {
+            b |= 4;
+        }
+        if variadic {
+            b |= 8;
+        }
+        b
+    }
+}
+
+/// What the attributes of one item say, and the ones to pass through.
+#[derive(Default)]
+pub struct ItemAttrs {
+    /// `#[library]`.
+    pub library: Option<LibraryAttr>,
+    /// `#[alien]` flags.
+    pub flags: Flags,
+    /// `#[cfg]`: applied to everything generated.
+    pub cfgs: Vec<Attribute>,
+    /// Everything else (docs included), kept on the generated item.
+    pub other: Vec<Attribute>,
+}
+
+/// Splits `attrs` into ours and the ones to keep.
+pub fn split(attrs: Vec<Attribute>, errors: &mut Errors) -> ItemAttrs {
+    let mut out = ItemAttrs::default();
+    for attr in attrs {
+        let path = attr.path();
+        if path.is_ident("library") {
+            match attr.parse_args::<LibraryAttr>() {
+                Ok(l) => {
+                    if out.library.is_some() {
+                        errors.error(&attr, "duplicate `#[library]` attribute");
+                    }
+                    out.library = Some(l);
+                }
+                Err(e) => errors.push(e),
+            }
+        } else if path.is_ident("alien") {
+            let parsed = attr.parse_args_with(Punctuated::<Ident, Token![,]>::parse_terminated);
+            match parsed {
+                Ok(list) => {
+                    for flag in list {
+                        match flag.to_string().as_str() {
+                            "inline" => out.flags.inline = Some(flag.span()),
+                            "no_callbacks" => out.flags.no_callbacks = true,
+                            "errno" => out.flags.errno = true,
+                            other => errors.error(
+                                &flag,
+                                format_args!("unknown flag `{other}`; expected `inline`, `no_callbacks` or `errno`"),
+                            ),
+                        }
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        } else if path.is_ident("cfg") {
+            out.cfgs.push(attr);
+        } else {
+            out.other.push(attr);
+        }
+    }
+    out
+}

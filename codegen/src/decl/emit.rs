@@ -1,0 +1,49 @@
+//! Tokens shared by every kind of declaration: the library spec, the C-string
+//! symbol, and the registration in the link-time registry.
+
+use super::attrs::LibraryAttr;
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+use std::ffi::CString;
+use syn::LitStr;
+
+/// `c"name"` for a symbol (checked free of NUL bytes beforehand).
+pub fn c_string(name: &LitStr) -> TokenStream {
+    let value = name.value().replace('\0', "");
+    match CString::new(value) {
+        Ok(c) => {
+            let mut lit = Literal::c_string(&c);
+            lit.set_span(name.span());
+            quote!(#lit)
+        }
+        Err(_) => quote!(c""),
+    }
+}
+
+/// `static __ALIEN_LIB: LibrarySpec = ...;` and the expression naming it.
+pub fn library(lib: Option<&LibraryAttr>) -> (TokenStream, TokenStream) {
+    match lib {
+        None => (quote!(), quote!(::core::option::Option::None)),
+        Some(l) => {
+            let name = &l.name;
+            let candidates = &l.candidates;
+            (
+                quote! {
+                    static __ALIEN_LIB: ::alien::__private::LibrarySpec =
+                        ::alien::__private::LibrarySpec { name: #name, candidates: &[#(#candidates),*] };
+                },
+                quote!(::core::option::Option::Some(&__ALIEN_LIB)),
+            )
+        }
+    }
+}
+
+/// Registers `decl` (an expression of type `&'static Decl`) in the
+/// link-time registry.
+pub fn register(decl: TokenStream) -> TokenStream {
+    quote! {
+        #[::alien::__private::linkme::distributed_slice(::alien::__private::LINKAGE)]
+        #[linkme(crate = ::alien::__private::linkme)]
+        static __ALIEN_REGISTRATION: &'static ::alien::__private::Decl = #decl;
+    }
+}

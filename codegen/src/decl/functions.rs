@@ -1,0 +1,202 @@
+//! `define_c_function!`: parse the block, check every declaration, emit.
+
+use super::attrs::LibraryAttr;
+use super::call::CallPlan;
+use super::emit;
+use super::function::{self, Function, RawFunction};
+use super::report::Errors;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::Attribute;
+
+/// The macro's input: inner attributes, then declarations.
+pub struct Block {
+    /// `#![library(...)]`: the default library of the block.
+    pub library: Option<LibraryAttr>,
+    /// Declarations.
+    pub functions: Vec<RawFunction>,
+    /// Errors found while reading the inner attributes.
+    pub attr_errors: Vec<syn::Error>,
+}
+
+impl Parse for Block {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let inner = input.call(Attribute::parse_inner)?;
+        let mut library = None;
+        let mut attr_errors = Vec::new();
+        for attr in inner {
+            if attr.path().is_ident("library") {
+                match attr.parse_args::<LibraryAttr>() {
+                    Ok(l) => library = Some(l),
+                    Err(e) => attr_errors.push(e),
+                }
+            } else {
+                attr_errors.push(syn::Error::new_spanned(
+                    &attr,
+                    "unknown inner attribute; a block takes `#![library(\"name\")]`",
+                ));
+            }
+        }
+        let mut functions = Vec::new();
+        while !input.is_empty() {
+            functions.push(input.parse()?);
+        }
+        Ok(Block {
+            library,
+            functions,
+            attr_errors,
+        })
+    }
+}
+
+/// Expands `define_c_function!`.
+pub fn expand(input: TokenStream) -> TokenStream {
+    let block: Block = match syn::parse2(input) {
+        Ok(b) => b,
+        Err(e) => return e.to_compile_error(),
+    };
+    let mut errors = Errors::new();
+    for e in block.attr_errors {
+        errors.push(e);
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut checked = Vec::new();
+    for raw in block.functions {
+        let name = raw.name.to_string();
+        if names.contains(&name) {
+            errors.error(
+                &raw.name,
+                format_args!("duplicate declaration `{name}` in this block"),
+            );
+        }
+        names.push(name);
+        if let Some(f) = function::check(raw, block.library.as_ref(), &mut errors) {
+            checked.push(f);
+        }
+    }
+    if let Err(tokens) = errors.finish() {
+        return tokens;
+    }
+    checked.iter().map(emit_function).collect()
+}
+
+/// The doc line describing the C side.
+fn c_doc(f: &Function) -> String {
+    let lib = match &f.library {
+        Some(l) => format!("library `{}`", l.name.value()),
+        None => "the process's global scope".to_owned(),
+    };
+    format!(
+        "\n\nCalls C `{}` from {lib} through alien's linkage table. \
+         Companion items (`try_call`, `entry`, `is_resolved`, `info`) are in the module of the same name.",
+        f.c_name.value()
+    )
+}
+
+fn emit_function(f: &Function) -> TokenStream {
+    let name = &f.name;
+    let vis = &f.vis;
+    let attrs = &f.attrs;
+    let cfgs = &f.cfgs;
+    let rust_name = name.to_string();
+    let symbol = emit::c_string(&f.c_name);
+    let (lib_static, lib_expr) = emit::library(f.library.as_ref());
+    let flags = f.flags.bits(f.variadic);
+    let registration = emit::register(quote!(&DECL));
+    let plan = CallPlan::new(f, &quote!(DECL.slot()));
+    let CallPlan {
+        inputs,
+        input_names,
+        c_params,
+        c_ret,
+        output,
+        body,
+        shims,
+        ..
+    } = &plan;
+    let unsafety = if f.unsafety { quote!(unsafe) } else { quote!() };
+    let variadic_sig = if f.variadic { quote!(, ...) } else { quote!() };
+    let (generics, va_input, va_name) = if f.variadic {
+        (
+            quote!(<__AlienVarArgs: ::alien::VarArgs<(#(#c_params,)*), #c_ret>>),
+            quote!(, __alien_va: __AlienVarArgs),
+            quote!(, __alien_va),
+        )
+    } else {
+        (quote!(), quote!(), quote!())
+    };
+    let inline = if f.flags.inline.is_some() {
+        quote!(#[inline(always)])
+    } else {
+        quote!(#[inline])
+    };
+    let doc = c_doc(f);
+    let module_doc = format!("Linkage-table items of [`{rust_name}()`]({rust_name}()).");
+    let check_fn = format_ident!("__alien_shims");
+    quote! {
+        #(#cfgs)*
+        #[doc = #module_doc]
+        #[allow(non_snake_case, non_upper_case_globals, dead_code, unused_imports, clippy::all)]
+        #vis mod #name {
+            use super::*;
+            #lib_static
+            /// The declaration's linkage-table record.
+            pub static DECL: ::alien::__private::Decl = ::alien::__private::Decl::code(
+                #symbol, #lib_expr, #flags, #rust_name, ::core::module_path!(),
+            );
+            #registration
+            /// The C type of the function.
+            pub type CFn = unsafe extern "C" fn(#(#c_params),* #variadic_sig) -> #c_ret;
+            /// Whether the symbol is bound (after startup binding).
+            pub fn is_resolved() -> bool {
+                ::alien::__private::is_resolved(&DECL)
+            }
+            /// The declaration's row in the linkage table.
+            pub fn info() -> ::alien::LinkageInfo {
+                ::alien::__private::info(&DECL)
+            }
+            /// The C-callable entry: an address that never changes and follows
+            /// every later rebinding, to hand to C.
+            pub fn try_entry() -> ::core::result::Result<CFn, ::alien::Error> {
+                // SAFETY: the entry jumps to a function of this C type.
+                ::alien::try_entry(&DECL).map(|a| unsafe { ::alien::__private::transmute::<usize, CFn>(a) })
+            }
+            /// [`try_entry`], panicking if executable memory cannot be had.
+            pub fn entry() -> CFn {
+                // SAFETY: as in `try_entry`.
+                unsafe { ::alien::__private::transmute::<usize, CFn>(::alien::__private::entry(&DECL)) }
+            }
+            /// Calls the function, returning every failure — the symbol
+            /// missing, or an argument or result that cannot be converted — as
+            /// an error instead of a panic.
+            #[allow(clippy::too_many_arguments, clippy::missing_safety_doc)]
+            pub #unsafety fn try_call #generics (#(#inputs),* #va_input) -> ::core::result::Result<#output, ::alien::CallError> {
+                if !DECL.is_resolved() {
+                    ::alien::__private::try_resolve(&DECL).map_err(::alien::CallError::Undefined)?;
+                }
+                #[allow(unused_unsafe)]
+                unsafe { __call(#(#input_names),* #va_name) }
+            }
+            #[doc(hidden)]
+            #[inline(always)]
+            #[allow(clippy::too_many_arguments, clippy::missing_safety_doc, unused_mut)]
+            pub #unsafety fn __call #generics (#(#inputs),* #va_input) -> ::core::result::Result<#output, ::alien::CallError> {
+                #body
+            }
+            fn #check_fn() { #shims }
+        }
+        #(#cfgs)*
+        #(#attrs)*
+        #[doc = #doc]
+        #inline
+        #[allow(clippy::too_many_arguments, clippy::missing_safety_doc, non_snake_case)]
+        #vis #unsafety fn #name #generics (#(#inputs),* #va_input) -> #output {
+            #[allow(unused_unsafe)]
+            match unsafe { #name::__call(#(#input_names),* #va_name) } {
+                ::core::result::Result::Ok(v) => v,
+                ::core::result::Result::Err(e) => ::alien::__private::fail(e),
+            }
+        }
+    }
+}
