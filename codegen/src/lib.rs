@@ -15,3 +15,5 @@ pub mod x86;
 
 #[cfg(feature = "tokens")]
 pub mod decl;
+
+pub mod abi;

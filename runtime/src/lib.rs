@@ -1,6 +1,7 @@
 #![doc = include_str!("../../README.md")]
 
 pub mod code;
+pub mod ffi;
 mod decl;
 mod dynamic;
 mod errno;

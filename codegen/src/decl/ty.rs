@@ -3,7 +3,7 @@
 
 use super::report::Errors;
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::{GenericArgument, PathArguments, Type};
 

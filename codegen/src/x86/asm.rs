@@ -127,3 +127,33 @@ impl Asm {
         assemble(self.what, &self.code, rip)
     }
 }
+
+impl Asm {
+    /// `code dst, [base + displ]` (a load of any width/kind into `dst`).
+    pub(crate) fn load(&mut self, code: Code, dst: Register, base: Register, displ: i64) {
+        self.push(Instruction::with2(
+            code,
+            dst,
+            MemoryOperand::with_base_displ(base, displ),
+        ));
+    }
+
+    /// `code [base + displ], src` (a store).
+    pub(crate) fn store(&mut self, code: Code, base: Register, displ: i64, src: Register) {
+        self.push(Instruction::with2(
+            code,
+            MemoryOperand::with_base_displ(base, displ),
+            src,
+        ));
+    }
+
+    /// `code dst, src` (register to register, e.g. extensions).
+    pub(crate) fn rr(&mut self, code: Code, dst: Register, src: Register) {
+        self.push(Instruction::with2(code, dst, src));
+    }
+
+    /// `ret`.
+    pub(crate) fn ret(&mut self) {
+        self.op0(Code::Retnq);
+    }
+}

@@ -7,12 +7,14 @@
 //! serves.
 
 mod asm;
+mod callout;
 mod entry;
 mod error;
 mod lazy;
 mod resolver;
 
 pub use asm::assemble;
+pub use callout::sysv_call_stub;
 pub use entry::entry;
 pub use error::CodegenError;
 pub use lazy::{LazyStubTemplate, LAZY_STUB_SIZE};

@@ -1,0 +1,12 @@
+//! The C type model and the calling conventions: what a signature known only
+//! at run time means for registers and stack (System V x86-64 first, Win64
+//! second).
+
+mod error;
+mod signature;
+pub mod sysv;
+mod types;
+
+pub use error::TypeError;
+pub use signature::{Signature, MAX_ARGS};
+pub use types::{Field, StructType, Type};
