@@ -1,5 +1,6 @@
 //! What generated code needs. Not a public API: it changes without notice.
 
+pub use crate::callback::ForeignCall;
 pub use crate::decl::{
     Decl, LibrarySpec, FLAG_ERRNO, FLAG_INLINE, FLAG_NO_CALLBACKS, FLAG_VARIADIC,
 };

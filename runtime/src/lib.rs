@@ -1,11 +1,12 @@
 #![doc = include_str!("../../README.md")]
 
+pub mod callback;
 pub mod code;
-pub mod ffi;
 mod decl;
 mod dynamic;
 mod errno;
 mod error;
+pub mod ffi;
 mod introspect;
 pub mod library;
 pub mod marshal;
@@ -19,12 +20,13 @@ pub mod __private;
 pub use alien_macros::{
     define_alien_variable, define_c_enum, define_c_function, foreign_procedure, CStruct,
 };
+pub use callback::{set_orphan_panic_policy, Callback, OrphanPanicPolicy, RuntimeCallback};
 pub use decl::{BindState, SymbolKind};
 pub use dynamic::{ensure_linkage, try_ensure_linkage, DynamicEntry};
 pub use errno::Errno;
 pub use error::{Error, UndefinedSymbol};
 pub use introspect::{linkage, LinkageInfo};
-pub use marshal::{CEnum, CRepr, CallError, FromC, IntoC, MarshalError};
+pub use marshal::{CEnum, CRepr, CRet, CallError, FromC, IntoC, MarshalError};
 pub use table::{
     bind_mode, init, load_library, probe, rebind_all, set_failure_hook, take_failure_hook,
     try_entry, BindMode, BindReport, FailureHook, LoadedLibrary, ProbedSymbol,

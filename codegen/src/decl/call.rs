@@ -143,6 +143,16 @@ impl CallPlan {
         } else {
             (quote!(), quote!())
         };
+        // Unless the function promises never to call back into Rust, a panic
+        // raised in a callback during the call is resumed when it returns.
+        let (guard_before, guard_after) = if f.flags.no_callbacks {
+            (quote!(), quote!())
+        } else {
+            (
+                quote!(let __alien_guard = #p::ForeignCall::enter();),
+                quote!(__alien_guard.leave();),
+            )
+        };
         let call = if f.variadic {
             let fixed = quote!((#(#args,)*));
             quote!(<__AlienVarArgs as ::alien::VarArgs<(#(#c_params,)*), #c_ret>>::call_with(__alien_va, #slot, #fixed))
@@ -154,6 +164,7 @@ impl CallPlan {
         };
         let body = quote! {
             #(#pre)*
+            #guard_before
             #errno_before
             // SAFETY: the slot holds the declared function (or a stub that
             // resolves it or panics at this caller); the declaration states
@@ -161,6 +172,7 @@ impl CallPlan {
             #[allow(unused_unsafe, clippy::let_unit_value)]
             let __alien_r: #c_ret = unsafe { #call };
             #errno_after
+            #guard_after
             let _ = &__alien_r;
             #p::Ok(#result)
         };

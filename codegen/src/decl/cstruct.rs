@@ -38,7 +38,15 @@ pub fn expand(input: TokenStream) -> TokenStream {
         errors.error(&item.generics, "a struct passed to C cannot be generic");
     }
     let fields = match &item.data {
-        Data::Struct(s) => s.fields.iter().map(|f| f.ty.clone()).collect::<Vec<_>>(),
+        Data::Struct(s) => {
+            if s.fields.is_empty() {
+                errors.error(
+                    &item.ident,
+                    "a struct with no fields has size zero, which C does not allow",
+                );
+            }
+            s.fields.iter().map(|f| f.ty.clone()).collect::<Vec<_>>()
+        }
         _ => {
             errors.error(
                 &item.ident,
@@ -51,13 +59,23 @@ pub fn expand(input: TokenStream) -> TokenStream {
         return tokens;
     }
     let ident = &item.ident;
+    let fields = &fields;
     let checks = fields
         .iter()
         .map(|t| quote_spanned!(t.span()=> __alien_field::<#t>();));
     quote! {
         // SAFETY: `#[repr(C)]` (checked above), every field is `CRepr`
         // (checked below), so the struct has C's layout and zero is valid.
-        unsafe impl ::alien::CRepr for #ident {}
+        unsafe impl ::alien::CRepr for #ident {
+            fn c_type() -> ::alien::ffi::Type {
+                static TYPE: ::std::sync::OnceLock<::alien::ffi::Type> = ::std::sync::OnceLock::new();
+                TYPE.get_or_init(|| {
+                    ::alien::ffi::Type::structure(::std::vec![#(<#fields as ::alien::CRepr>::c_type()),*])
+                        .unwrap_or(::alien::ffi::Type::Void)
+                })
+                .clone()
+            }
+        }
         const _: () = {
             fn __alien_field<T: ::alien::CRepr>() {}
             #[allow(dead_code)]

@@ -12,6 +12,7 @@ mod entry;
 mod error;
 mod lazy;
 mod resolver;
+mod thunk;
 
 pub use asm::assemble;
 pub use callout::sysv_call_stub;
@@ -19,3 +20,6 @@ pub use entry::entry;
 pub use error::CodegenError;
 pub use lazy::{LazyStubTemplate, LAZY_STUB_SIZE};
 pub use resolver::{resolver, SaveMode, RESOLVER_SAVE_MASK};
+pub use thunk::{
+    frame_thunk, shift_fits, shift_thunk, Template, FRAME_RET, FRAME_SLOTS, FRAME_SSE,
+};

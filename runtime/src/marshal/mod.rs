@@ -13,7 +13,7 @@ mod ctype;
 mod error;
 mod strings;
 
-pub use ctype::{CEnum, CRepr, FromC, IntoC};
+pub use ctype::{CEnum, CRepr, CRet, FromC, IntoC};
 pub use error::{CallError, MarshalError};
 pub use strings::{
     latin1_decode, latin1_encode, utf16_decode, Latin1Error, TempCString, TempUtf16,

@@ -1,0 +1,106 @@
+//! Panics inside callbacks: caught in the handler, never unwound through C,
+//! and resumed in the Rust code that made the enclosing foreign call.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+thread_local! {
+    static PENDING: RefCell<Option<Box<dyn Any + Send>>> = const { RefCell::new(None) };
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// What happens to a panic in a callback that no Rust caller will receive:
+/// one raised on a thread C created, or while no declared function (other
+/// than a `no_callbacks` one) is being called on this thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OrphanPanicPolicy {
+    /// Print the panic's message and abort the process (the default: a
+    /// failure that cannot be reported is not silently ignored).
+    Abort,
+    /// Print the message and return the callback's panic value to C.
+    LogAndReturn,
+}
+
+static POLICY: AtomicU8 = AtomicU8::new(0);
+
+/// Sets the policy for orphan callback panics, returning the previous one.
+pub fn set_orphan_panic_policy(policy: OrphanPanicPolicy) -> OrphanPanicPolicy {
+    let v = match policy {
+        OrphanPanicPolicy::Abort => 0,
+        OrphanPanicPolicy::LogAndReturn => 1,
+    };
+    match POLICY.swap(v, Ordering::AcqRel) {
+        1 => OrphanPanicPolicy::LogAndReturn,
+        _ => OrphanPanicPolicy::Abort,
+    }
+}
+
+fn message(p: &(dyn Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        return (*s).to_owned();
+    }
+    if let Some(s) = p.downcast_ref::<String>() {
+        return s.clone();
+    }
+    "a panic with a non-string payload".to_owned()
+}
+
+/// Records a panic caught in a callback: kept for the enclosing foreign call
+/// to resume (the first one wins), or handled by the orphan policy.
+pub(crate) fn caught(p: Box<dyn Any + Send>) {
+    if DEPTH.with(Cell::get) == 0 {
+        let text = message(&*p);
+        match POLICY.load(Ordering::Acquire) {
+            1 => eprintln!("alien: a callback panicked with no Rust caller to receive it ({text}); returning its panic value to C"),
+            _ => {
+                eprintln!(
+                    "alien: a callback panicked with no Rust caller to receive it ({text}); aborting \
+                     (see alien::set_orphan_panic_policy)"
+                );
+                std::process::abort()
+            }
+        }
+        return;
+    }
+    PENDING.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(p);
+        }
+    });
+}
+
+/// A foreign call in progress on this thread (made by every declared wrapper
+/// not marked `no_callbacks`).
+#[derive(Debug)]
+pub struct ForeignCall {
+    _private: (),
+}
+
+impl ForeignCall {
+    /// Marks the start of a foreign call.
+    #[inline]
+    pub fn enter() -> ForeignCall {
+        DEPTH.with(|d| d.set(d.get() + 1));
+        ForeignCall { _private: () }
+    }
+
+    /// Marks its end, resuming a panic a callback raised during it.
+    #[inline]
+    pub fn leave(self) {
+        drop(self);
+        if DEPTH.with(Cell::get) == 0 {
+            if let Some(p) = PENDING.with(|s| s.borrow_mut().take()) {
+                std::panic::resume_unwind(p);
+            }
+        }
+    }
+}
+
+impl Drop for ForeignCall {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
