@@ -128,3 +128,37 @@ pub fn is_resolved(decl: &'static Decl) -> bool {
     crate::table::init();
     decl.is_resolved()
 }
+
+/// A closure argument made into a callback for one call.
+pub fn callback_fn<'a, Args, R, F>(
+    f: F,
+    function: &'static str,
+) -> Result<crate::Callback<'a, Args, R, crate::callback::FnCall<F>>, CallError>
+where
+    Args: crate::callback::ArgList,
+    R: crate::CRet + Copy,
+    F: 'a,
+    crate::callback::FnCall<F>: crate::callback::Invoke<Args, R>,
+{
+    crate::Callback::try_new(f).map_err(|e| CallError::Callback {
+        function,
+        message: e.to_string(),
+    })
+}
+
+/// A `FnMut` closure argument made into a callback for one call.
+pub fn callback_fn_mut<'a, Args, R, F>(
+    f: F,
+    function: &'static str,
+) -> Result<crate::Callback<'a, Args, R, crate::callback::FnMutCall<F>>, CallError>
+where
+    Args: crate::callback::ArgList,
+    R: crate::CRet + Copy,
+    F: 'a,
+    crate::callback::FnMutCall<F>: crate::callback::Invoke<Args, R>,
+{
+    crate::Callback::try_new_mut(f).map_err(|e| CallError::Callback {
+        function,
+        message: e.to_string(),
+    })
+}

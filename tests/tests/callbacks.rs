@@ -92,3 +92,33 @@ fn a_panic_in_the_comparator_reaches_the_caller() {
     unsafe { qsort(v.as_mut_ptr().cast(), v.len(), 4, ok.as_fn()) };
     assert!(v.windows(2).all(|w| w[0] <= w[1]));
 }
+
+define_c_function! {
+    #![library("c")]
+    /// qsort taking a closure directly.
+    pub unsafe fn qsort_by(base: *mut c_void, n: usize, size: usize, cmp: impl FnMut(*const c_void, *const c_void) -> c_int) = "qsort";
+}
+
+#[test]
+fn closures_are_accepted_directly_as_arguments() {
+    let mut v: Vec<i32> = (0..500).map(|i| (i * 37) % 101).collect();
+    let mut compared = 0usize;
+    unsafe {
+        qsort_by(v.as_mut_ptr().cast(), v.len(), 4, |a, b| {
+            compared += 1;
+            int_at(a).cmp(&int_at(b)) as c_int
+        })
+    };
+    assert!(v.windows(2).all(|w| w[0] <= w[1]));
+    assert!(compared >= 499);
+    let r = std::panic::catch_unwind(|| unsafe {
+        let mut w = [3i32, 1, 2];
+        qsort_by(w.as_mut_ptr().cast(), 3, 4, |_, _| {
+            panic!("closure argument panicked")
+        })
+    });
+    assert_eq!(
+        r.unwrap_err().downcast_ref::<&str>().copied(),
+        Some("closure argument panicked")
+    );
+}

@@ -88,6 +88,20 @@ impl CallPlan {
                 Ty::Bytes(_) => quote!(#name.as_ptr()),
                 Ty::BytesMut(_) => quote!(#name.as_mut_ptr()),
                 Ty::User(t) => quote!(<#t as #p::IntoC>::into_c(#name)),
+                Ty::Closure {
+                    mutable, args, ret, ..
+                } => {
+                    let ret = ret.as_ref().map_or_else(|| quote!(()), |r| quote!(#r));
+                    let make = if *mutable {
+                        quote!(callback_fn_mut)
+                    } else {
+                        quote!(callback_fn)
+                    };
+                    pre.push(
+                        quote!(let #tmp = #p::#make::<(#(#args,)*), #ret, _>(#name, #fname)?;),
+                    );
+                    quote!(#tmp.as_fn())
+                }
             };
             match param.dir {
                 Direction::In => {

@@ -30,6 +30,18 @@ pub enum Ty {
     BytesMut(Type),
     /// ILU `unicode`: a `&str` passed as NUL-terminated UTF-16.
     Unicode(Type),
+    /// `impl Fn(A, B) -> R` / `impl FnMut(..)`: a closure made into a C
+    /// callback for the duration of the call.
+    Closure {
+        /// The type as written.
+        src: Type,
+        /// `FnMut` rather than `Fn`.
+        mutable: bool,
+        /// Argument types.
+        args: Vec<Type>,
+        /// Result type (`None` for `()`).
+        ret: Option<Type>,
+    },
     /// Any other named type: converted through `IntoC`/`FromC`
     /// (`define_c_enum!` enums, `#[derive(CStruct)]` structs, aliases).
     User(Type),
@@ -238,8 +250,12 @@ pub fn classify(ty: &Type, errors: &mut Errors) -> Option<Ty> {
             errors.error(ty, "C cannot take a slice: `&[u8]`/`&mut [u8]` pass bytes, other data needs a raw pointer");
             None
         }
-        Type::TraitObject(_) | Type::ImplTrait(_) => {
-            errors.error(ty, "C cannot take a trait object or `impl Trait`");
+        Type::ImplTrait(it) => closure(ty, it, errors),
+        Type::TraitObject(_) => {
+            errors.error(
+                ty,
+                "C cannot take a trait object: pass a closure as `impl Fn(A, B) -> R`",
+            );
             None
         }
         Type::Never(_) => {
@@ -289,6 +305,53 @@ pub fn classify(ty: &Type, errors: &mut Errors) -> Option<Ty> {
     }
 }
 
+/// `impl Fn(A, B) -> R` or `impl FnMut(..)`.
+fn closure(ty: &Type, it: &syn::TypeImplTrait, errors: &mut Errors) -> Option<Ty> {
+    for bound in &it.bounds {
+        let syn::TypeParamBound::Trait(t) = bound else {
+            continue;
+        };
+        let Some(seg) = t.path.segments.last() else {
+            continue;
+        };
+        let mutable = match seg.ident.to_string().as_str() {
+            "Fn" => false,
+            "FnMut" => true,
+            "FnOnce" => {
+                errors.error(
+                    ty,
+                    "C may call a callback more than once: take `impl Fn(..)` or `impl FnMut(..)`",
+                );
+                return None;
+            }
+            _ => continue,
+        };
+        let PathArguments::Parenthesized(p) = &seg.arguments else {
+            continue;
+        };
+        let args: Vec<Type> = p.inputs.iter().cloned().collect();
+        let ret = match &p.output {
+            syn::ReturnType::Default => None,
+            syn::ReturnType::Type(_, t) => Some((**t).clone()),
+        };
+        if args.len() > 10 {
+            errors.error(ty, "a callback takes at most 10 arguments here");
+            return None;
+        }
+        return Some(Ty::Closure {
+            src: ty.clone(),
+            mutable,
+            args,
+            ret,
+        });
+    }
+    errors.error(
+        ty,
+        "C cannot take `impl Trait` other than a closure `impl Fn(A, B) -> R`",
+    );
+    None
+}
+
 impl Ty {
     /// The type as written by the user.
     pub fn source(&self) -> TokenStream {
@@ -303,6 +366,7 @@ impl Ty {
             | Ty::BytesMut(t)
             | Ty::Unicode(t)
             | Ty::User(t) => t.to_token_stream(),
+            Ty::Closure { src, .. } => src.to_token_stream(),
         }
     }
 
@@ -328,6 +392,13 @@ impl Ty {
             }
             (Ty::Str(_) | Ty::Unicode(_), Position::Return) => {
                 errors.error(src, "a returned C string is borrowed, not owned: declare `&CStr` or `Option<&CStr>`");
+                false
+            }
+            (Ty::Closure { .. }, Position::Out | Position::Return) => {
+                errors.error(
+                    src,
+                    "a closure is passed to C as a callback: only as an `in` parameter",
+                );
                 false
             }
             (Ty::Bytes(_) | Ty::BytesMut(_), Position::Return) => {
@@ -359,6 +430,10 @@ impl Ty {
             Ty::Bytes(_) => quote!(*const u8),
             Ty::BytesMut(_) => quote!(*mut u8),
             Ty::Unicode(_) => quote!(*const u16),
+            Ty::Closure { args, ret, .. } => {
+                let ret = ret.as_ref().map_or_else(|| quote!(()), |r| quote!(#r));
+                quote!(unsafe extern "C" fn(#(#args),*) -> #ret)
+            }
             Ty::User(t) => match pos {
                 Position::In => quote!(<#t as ::alien::__private::IntoC>::C),
                 _ => quote!(<#t as ::alien::__private::FromC>::C),
@@ -380,6 +455,7 @@ impl Ty {
             Ty::Bytes(_) => quote!(&[u8]),
             Ty::BytesMut(_) => quote!(&mut [u8]),
             Ty::RawPtr(t) | Ty::FnPtr(t) | Ty::User(t) => t.to_token_stream(),
+            Ty::Closure { src, .. } => src.to_token_stream(),
         }
     }
 

@@ -50,6 +50,14 @@ pub enum CallError {
         /// The declared function.
         function: &'static str,
     },
+    /// A closure argument could not be made into a callback (no executable
+    /// memory).
+    Callback {
+        /// The declared function.
+        function: &'static str,
+        /// The OS error.
+        message: String,
+    },
     /// The function is defined nowhere alien looked.
     Undefined(crate::error::UndefinedSymbol),
     /// A result or out value could not be converted.
@@ -76,6 +84,9 @@ impl fmt::Display for CallError {
             ),
             CallError::Result { function, source } => write!(f, "result of {function}: {source}"),
             CallError::Undefined(e) => write!(f, "{e}"),
+            CallError::Callback { function, message } => {
+                write!(f, "cannot make the closure argument of {function} into a callback: {message}")
+            }
         }
     }
 }
