@@ -55,6 +55,9 @@ pub const FLAG_ERRNO: u8 = 2;
 pub const FLAG_INLINE: u8 = 4;
 /// Flag: the function is variadic.
 pub const FLAG_VARIADIC: u8 = 8;
+/// Flag: `module_path` names the declaration's companion module (its last
+/// segment is the declaration's own name, not where it was declared).
+pub const FLAG_COMPANION: u8 = 16;
 
 /// A declared foreign symbol. Generated code creates these with
 /// [`Decl::code`] and [`Decl::data`]; users see them through
@@ -172,6 +175,11 @@ impl Decl {
 
     /// The module the declaration is in.
     pub fn module_path(&self) -> &'static str {
+        if self.flags & FLAG_COMPANION != 0 {
+            if let Some((parent, _)) = self.module_path.rsplit_once("::") {
+                return parent;
+            }
+        }
         self.module_path
     }
 

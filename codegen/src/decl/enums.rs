@@ -145,7 +145,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
                 type C = #repr;
                 #[inline]
                 fn from_c(c: #repr) -> ::core::result::Result<Self, ::alien::MarshalError> {
-                    #ident::from_c(c).ok_or(::alien::MarshalError::UnknownEnumValue { type_name: #type_name, value: c as i64 })
+                    #ident::from_c(c).ok_or(::alien::MarshalError::UnknownEnumValue { type_name: #type_name, value: c as i128 })
                 }
             }
         });

@@ -102,7 +102,8 @@ fn emit_function(f: &Function) -> TokenStream {
     let rust_name = name.to_string();
     let symbol = emit::c_string(&f.c_name);
     let (lib_static, lib_expr) = emit::library(f.library.as_ref());
-    let flags = f.flags.bits(f.variadic);
+    // 16: the module path is the companion module's (see the runtime's FLAG_COMPANION).
+    let flags = f.flags.bits(f.variadic) | 16;
     let registration = emit::register(quote!(&DECL));
     let plan = CallPlan::new(f, &quote!(DECL.slot()));
     let CallPlan {

@@ -10,8 +10,8 @@ pub enum MarshalError {
     UnknownEnumValue {
         /// The Rust enum.
         type_name: &'static str,
-        /// The value C gave.
-        value: i64,
+        /// The value C gave (wide enough for every C integer type).
+        value: i128,
     },
 }
 

@@ -27,12 +27,12 @@ impl TempCString {
 pub struct TempUtf16(Vec<u16>);
 
 impl TempUtf16 {
-    /// Encodes `s`; an interior NUL is an error carrying its UTF-16 offset.
+    /// Encodes `s`; an interior NUL is an error carrying its byte offset in `s`.
     pub fn new(s: &str) -> Result<TempUtf16, usize> {
-        let mut v: Vec<u16> = s.encode_utf16().collect();
-        if let Some(p) = v.iter().position(|&u| u == 0) {
+        if let Some(p) = s.find('\0') {
             return Err(p);
         }
+        let mut v: Vec<u16> = s.encode_utf16().collect();
         v.push(0);
         Ok(TempUtf16(v))
     }

@@ -70,8 +70,15 @@ pub(crate) fn resolve(decl: &'static Decl) -> Result<usize, UndefinedSymbol> {
     Err(err)
 }
 
+/// What the resolver hands to the Rust caller instead of a target.
+enum Raise {
+    Undefined(UndefinedSymbol),
+    /// The failure hook (user code) panicked: its panic goes on at the caller.
+    Hook(Box<dyn std::any::Any + Send>),
+}
+
 thread_local! {
-    static PENDING: RefCell<Option<UndefinedSymbol>> = const { RefCell::new(None) };
+    static PENDING: RefCell<Option<Raise>> = const { RefCell::new(None) };
 }
 
 /// Entered (by a tail jump from the resolver routine, with the caller's
@@ -81,7 +88,8 @@ thread_local! {
 extern "C-unwind" fn raise_undefined() -> ! {
     let err = PENDING.with(|p| p.borrow_mut().take());
     match err {
-        Some(e) => panic!("{e}"),
+        Some(Raise::Undefined(e)) => panic!("{e}"),
+        Some(Raise::Hook(p)) => std::panic::resume_unwind(p),
         None => panic!("undefined alien function (no details recorded)"),
     }
 }
@@ -93,7 +101,13 @@ extern "C" fn resolve_from_stub(tag: usize) -> usize {
     let from_c = tag & 1 != 0;
     // SAFETY: tags are made by `Table::wait` from `&'static Decl` addresses.
     let decl: &'static Decl = unsafe { &*((tag & !1) as *const Decl) };
+    // Resolution opens libraries, which sets errno; the function about to be
+    // called must see the caller's errno (an `#[alien(errno)]` wrapper has
+    // just cleared it).
+    let saved_errno = crate::Errno::last();
     let outcome = std::panic::catch_unwind(|| resolve(decl));
+    // SAFETY: this thread's errno slot.
+    unsafe { *libc::__errno_location() = saved_errno.0 };
     match outcome {
         Ok(Ok(addr)) if from_c => {
             // The entry jumps through `entry_slot`, which may differ from `slot` (interposition).
@@ -113,12 +127,18 @@ extern "C" fn resolve_from_stub(tag: usize) -> usize {
             std::process::abort()
         }
         Ok(Err(e)) => {
-            PENDING.with(|p| *p.borrow_mut() = Some(e));
+            PENDING.with(|p| *p.borrow_mut() = Some(Raise::Undefined(e)));
+            raise_undefined as *const () as usize
+        }
+        Err(p) if !from_c => {
+            // The failure hook panicked: go on panicking at the Rust caller.
+            PENDING.with(|slot| *slot.borrow_mut() = Some(Raise::Hook(p)));
             raise_undefined as *const () as usize
         }
         Err(_) => {
             eprintln!(
-                "alien: internal error while resolving `{}`; aborting",
+                "alien: the failure hook panicked while resolving `{}` for a call from C through its entry \
+                 address, where no Rust frame can catch it; aborting",
                 decl.symbol_str()
             );
             std::process::abort()
