@@ -8,6 +8,8 @@ use syn::spanned::Spanned;
 use syn::{GenericArgument, PathArguments, Type};
 
 /// A declared type, classified.
+// Compile-time data, a few per declaration: size does not matter here.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub enum Ty {
     /// An integer, float or `bool` (C takes it as is). `rust` is the type as
