@@ -54,8 +54,15 @@ pub fn unicode_arg(
 }
 
 /// A returned `const char *` as `&CStr`; NULL is an error.
+///
+/// # Safety
+///
+/// `p` is NULL or a NUL-terminated string that outlives its use.
 #[inline]
-pub fn cstr_result(p: *const c_char, function: &'static str) -> Result<&'static CStr, CallError> {
+pub unsafe fn cstr_result(
+    p: *const c_char,
+    function: &'static str,
+) -> Result<&'static CStr, CallError> {
     if p.is_null() {
         return Err(CallError::NullString { function });
     }
@@ -65,8 +72,12 @@ pub fn cstr_result(p: *const c_char, function: &'static str) -> Result<&'static 
 }
 
 /// A returned `const char *` as `Option<&CStr>`.
+///
+/// # Safety
+///
+/// As for [`cstr_result`].
 #[inline]
-pub fn opt_cstr_result(p: *const c_char) -> Option<&'static CStr> {
+pub unsafe fn opt_cstr_result(p: *const c_char) -> Option<&'static CStr> {
     // SAFETY: as in `cstr_result`.
     (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) })
 }

@@ -34,6 +34,14 @@ impl Errno {
         self.0 != 0
     }
 
+    /// The system's message for the value (`strerror`).
+    pub fn message(self) -> String {
+        let text = self.to_io_error().to_string();
+        let suffix = format!(" (os error {})", self.0);
+        text.strip_suffix(&suffix)
+            .map_or_else(|| text.clone(), str::to_owned)
+    }
+
     /// As an `io::Error` (with the system's message).
     pub fn to_io_error(self) -> std::io::Error {
         std::io::Error::from_raw_os_error(self.0)
@@ -42,7 +50,7 @@ impl Errno {
 
 impl fmt::Debug for Errno {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Errno({}: {})", self.0, self.to_io_error())
+        write!(f, "Errno({}: {})", self.0, self.message())
     }
 }
 
@@ -51,6 +59,6 @@ impl fmt::Display for Errno {
         if self.0 == 0 {
             return write!(f, "errno 0 (not set)");
         }
-        write!(f, "errno {} ({})", self.0, self.to_io_error())
+        write!(f, "errno {} ({})", self.0, self.message())
     }
 }

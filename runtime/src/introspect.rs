@@ -40,7 +40,15 @@ impl LinkageInfo {
             state,
             address: (state == BindState::Bound).then(|| decl.slot() as usize),
             supplier: supplier.as_ref().map(|s| s.0.clone()),
-            supplier_path: supplier.map(|s| s.1).filter(|p| !p.is_empty()),
+            // The global scope has no single file: ask the loader which
+            // object holds the address.
+            supplier_path: supplier.map(|s| s.1).filter(|p| !p.is_empty()).or_else(|| {
+                (state == BindState::Bound)
+                    .then(|| crate::library::object_containing(decl.slot() as usize))
+                    .flatten()
+                    .map(|o| o.path)
+                    .filter(|p| !p.is_empty())
+            }),
         }
     }
 }

@@ -28,8 +28,8 @@ pub use error::{Error, UndefinedSymbol};
 pub use introspect::{linkage, LinkageInfo};
 pub use marshal::{CEnum, CRepr, CRet, CallError, FromC, IntoC, MarshalError};
 pub use table::{
-    bind_mode, init, load_library, probe, rebind_all, set_failure_hook, take_failure_hook,
-    try_entry, BindMode, BindReport, FailureHook, LoadedLibrary, ProbedSymbol,
+    bind_mode, init, load_library, probe, rebind_all, restore_failure_hook, set_failure_hook,
+    take_failure_hook, try_entry, BindMode, BindReport, FailureHook, LoadedLibrary, ProbedSymbol,
 };
 pub use varargs::{VarArg, VarArgs};
 pub use variable::Variable;

@@ -2,6 +2,7 @@
 //! at run time means for registers and stack (System V x86-64 first, Win64
 //! second).
 
+pub mod cdef;
 mod error;
 mod signature;
 pub mod sysv;

@@ -137,8 +137,8 @@ impl CallPlan {
             shims.push(quote_spanned!(span=> { fn __alien_check<T: #p::FromC>() {} __alien_check::<#t>(); }));
         }
         let ret_value = f.ret.as_ref().map(|t| match t {
-            Ty::CStr(_) => quote!(#p::cstr_result(__alien_r, #fname)?),
-            Ty::OptCStr(_) => quote!(#p::opt_cstr_result(__alien_r)),
+            Ty::CStr(_) => quote!(unsafe { #p::cstr_result(__alien_r, #fname) }?),
+            Ty::OptCStr(_) => quote!(unsafe { #p::opt_cstr_result(__alien_r) }),
             Ty::User(t) => quote!(#p::from_c::<#t>(__alien_r, #fname)?),
             _ => quote!(__alien_r),
         });

@@ -131,7 +131,8 @@ pub fn expand(input: TokenStream) -> TokenStream {
     }
     let Some(f) = checked else { return quote!() };
     let _ = attrs::Flags::default();
-    let rust_name = f.name.to_string();
+    // In the table, a procedure is known by its C name.
+    let rust_name = f.c_name.value();
     let symbol = emit::c_string(&f.c_name);
     let (lib_static, lib_expr) = emit::library(f.library.as_ref());
     let flags = f.flags.bits(false);

@@ -307,6 +307,15 @@ pub fn classify(ty: &Type, errors: &mut Errors) -> Option<Ty> {
     }
 }
 
+/// The `CStr` path as the user wrote it inside `&CStr` (so their import is
+/// what names it); the full path for ILU's `constant_string`.
+fn cstr_elem(t: &Type) -> TokenStream {
+    match t {
+        Type::Reference(r) => r.elem.to_token_stream(),
+        _ => quote!(::core::ffi::CStr),
+    }
+}
+
 /// `impl Fn(A, B) -> R` or `impl FnMut(..)`.
 fn closure(ty: &Type, it: &syn::TypeImplTrait, errors: &mut Errors) -> Option<Ty> {
     for bound in &it.bounds {
@@ -448,12 +457,30 @@ impl Ty {
         match self {
             Ty::Prim { rust, .. } => rust.clone(),
             Ty::Str(_) | Ty::Unicode(_) => quote!(&str),
-            Ty::CStr(_) if pos == Position::Return => quote!(&'static ::core::ffi::CStr),
-            Ty::CStr(_) => quote!(&::core::ffi::CStr),
-            Ty::OptCStr(_) if pos == Position::Return => {
-                quote!(::core::option::Option<&'static ::core::ffi::CStr>)
+            Ty::CStr(t) => {
+                let elem = cstr_elem(t);
+                if pos == Position::Return {
+                    quote!(&'static #elem)
+                } else {
+                    quote!(&#elem)
+                }
             }
-            Ty::OptCStr(_) => quote!(::core::option::Option<&::core::ffi::CStr>),
+            Ty::OptCStr(t) => {
+                let elem = match t {
+                    Type::Path(p) => match p.path.segments.last().map(|s| &s.arguments) {
+                        Some(args) => {
+                            generic_arg(args).map_or_else(|| quote!(::core::ffi::CStr), cstr_elem)
+                        }
+                        None => quote!(::core::ffi::CStr),
+                    },
+                    _ => quote!(::core::ffi::CStr),
+                };
+                if pos == Position::Return {
+                    quote!(::core::option::Option<&'static #elem>)
+                } else {
+                    quote!(::core::option::Option<&#elem>)
+                }
+            }
             Ty::Bytes(_) => quote!(&[u8]),
             Ty::BytesMut(_) => quote!(&mut [u8]),
             Ty::RawPtr(t) | Ty::FnPtr(t) | Ty::User(t) => t.to_token_stream(),

@@ -8,6 +8,7 @@ mod procedure;
 mod stubs;
 mod value;
 
+pub use alien_codegen::abi::cdef::{CDefs, CdefError, FunctionDecl, Location};
 pub use alien_codegen::abi::{Field, Signature, StructType, Type, TypeError};
 pub use error::FfiError;
 pub use procedure::{cached_stubs, Procedure};

@@ -26,7 +26,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 
 pub use lookup::{probe, ProbedSymbol};
 pub(crate) use resolve::{data_address, resolve};
-pub use resolve::{set_failure_hook, take_failure_hook, FailureHook};
+pub use resolve::{restore_failure_hook, set_failure_hook, take_failure_hook, FailureHook};
 pub use startup::{bind_mode, init, rebind_all, BindMode, BindReport};
 pub(crate) use stubs::StubFactory;
 
@@ -240,11 +240,19 @@ pub fn load_library(name: &str) -> Result<LoadedLibrary, Error> {
         if !lookup::serves(&t.suppliers[index as usize], decl) {
             continue;
         }
-        if let Some(addr) = t.suppliers[index as usize]
+        let Some(addr) = t.suppliers[index as usize]
             .source
             .library()
             .symbol(decl.symbol())
-        {
+        else {
+            continue;
+        };
+        // dlsym on a handle also searches the library's dependencies: bind
+        // only what the library itself defines, so the table names the
+        // right supplier (the rest is found where it lives on first call).
+        let own = crate::library::object_containing(addr.as_ptr() as usize)
+            .is_some_and(|o| o.path == path);
+        if own {
             t.bind(decl, addr.as_ptr() as usize, index);
             resolved += 1;
         }

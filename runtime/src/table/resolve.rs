@@ -26,6 +26,13 @@ where
     g.replace(Arc::new(hook))
 }
 
+/// Puts back a hook returned by [`set_failure_hook`] or
+/// [`take_failure_hook`] (or removes it with `None`), returning the current one.
+pub fn restore_failure_hook(hook: Option<FailureHook>) -> Option<FailureHook> {
+    let mut g = HOOK.write().unwrap_or_else(|p| p.into_inner());
+    std::mem::replace(&mut *g, hook)
+}
+
 /// Removes the failure hook, returning it.
 pub fn take_failure_hook() -> Option<FailureHook> {
     HOOK.write().unwrap_or_else(|p| p.into_inner()).take()

@@ -1,0 +1,13 @@
+#![allow(unused_imports)] // a failing macro emits only `compile_error!`s
+
+use alien::CStruct;
+use std::ffi::c_int;
+
+#[derive(CStruct)]
+#[repr(C)]
+pub struct Point {
+    pub x: c_int,
+    pub y: c_int,
+}
+
+fn main() {}

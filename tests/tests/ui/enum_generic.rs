@@ -1,0 +1,13 @@
+#![allow(unused_imports)] // a failing macro emits only `compile_error!`s
+
+use alien::define_c_enum;
+
+define_c_enum! {
+    #[repr(i32)]
+    pub enum Tagged<T> {
+        A = 0,
+        B = 1,
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+#![allow(unused_imports)] // a failing macro emits only `compile_error!`s
+
+use alien::define_c_function;
+use std::ffi::c_int;
+
+define_c_function! {
+    fn takes_wide(x: u128) -> c_int;
+}
+
+fn main() {}

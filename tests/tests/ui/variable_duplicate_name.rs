@@ -1,0 +1,11 @@
+#![allow(unused_imports)] // a failing macro emits only `compile_error!`s
+
+use alien::define_alien_variable;
+use std::ffi::c_int;
+
+define_alien_variable! {
+    pub static counter: c_int;
+    pub static counter: c_int = "other_counter";
+}
+
+fn main() {}
