@@ -7,6 +7,7 @@ mod error;
 mod signature;
 pub mod sysv;
 mod types;
+pub mod win64;
 
 pub use error::TypeError;
 pub use signature::{Signature, MAX_ARGS};

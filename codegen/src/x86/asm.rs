@@ -157,3 +157,11 @@ impl Asm {
         self.op0(Code::Retnq);
     }
 }
+
+impl Asm {
+    /// `rep movsq` (copies `rcx` quadwords from `[rsi]` to `[rdi]`; the
+    /// direction flag is clear at every System V call).
+    pub(crate) fn rep_movsq(&mut self) {
+        self.push(Instruction::with_rep_movsq(64));
+    }
+}

@@ -8,6 +8,7 @@
 
 mod asm;
 mod callout;
+mod callout_win64;
 mod entry;
 mod error;
 mod lazy;
@@ -16,6 +17,7 @@ mod thunk;
 
 pub use asm::assemble;
 pub use callout::sysv_call_stub;
+pub use callout_win64::win64_call_stub;
 pub use entry::entry;
 pub use error::CodegenError;
 pub use lazy::{LazyStubTemplate, LAZY_STUB_SIZE};

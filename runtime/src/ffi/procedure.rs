@@ -1,8 +1,8 @@
-//! A foreign procedure built at run time: a target, a signature and its call
-//! stub.
+//! A foreign procedure built at run time: a target, a signature, the calling
+//! convention the target follows and its call stub.
 
 use super::stubs::stub_for;
-use super::{FfiError, Signature, Type, Value};
+use super::{Abi, FfiError, Signature, Type, Value};
 use crate::code::memory::CodeBlock;
 use crate::decl::Decl;
 use alien_codegen::abi::sysv::{self, Layout};
@@ -21,6 +21,7 @@ enum Target {
 pub struct Procedure {
     target: Target,
     signature: Signature,
+    abi: Abi,
     layout: Arc<Layout>,
     stub: Arc<CodeBlock>,
     ret_slots: usize,
@@ -29,7 +30,7 @@ pub struct Procedure {
 type StubFn = unsafe extern "C" fn(usize, *const u64, *mut u64);
 
 impl Procedure {
-    /// A procedure calling the function at `address`.
+    /// A procedure calling the function at `address` (System V convention).
     ///
     /// # Safety
     ///
@@ -39,7 +40,24 @@ impl Procedure {
         address: usize,
         signature: Signature,
     ) -> Result<Procedure, FfiError> {
-        Procedure::build(Target::Address(address), signature)
+        Procedure::build(Target::Address(address), signature, Abi::SysV)
+    }
+
+    /// A procedure calling the function at `address`, which follows the
+    /// calling convention `abi` (e.g. an `extern "win64"` function or a
+    /// `__attribute__((ms_abi))` one for [`Abi::Win64`]). The slot arrays of
+    /// [`call_raw`](Self::call_raw) are the same for every convention.
+    ///
+    /// # Safety
+    ///
+    /// `address` must be a function of type `signature` following `abi` that
+    /// stays valid while the procedure is used.
+    pub unsafe fn from_address_with_abi(
+        address: usize,
+        signature: Signature,
+        abi: Abi,
+    ) -> Result<Procedure, FfiError> {
+        Procedure::build(Target::Address(address), signature, abi)
     }
 
     /// A procedure calling `symbol` through the linkage table (found in
@@ -53,12 +71,25 @@ impl Procedure {
         library: Option<&str>,
         signature: Signature,
     ) -> Result<Procedure, FfiError> {
-        let entry = crate::try_ensure_linkage(symbol, library).map_err(FfiError::Linkage)?;
-        Procedure::build(Target::Linkage(entry.decl()), signature)
+        Procedure::from_symbol_with_abi(symbol, library, signature, Abi::SysV)
     }
 
-    fn build(target: Target, signature: Signature) -> Result<Procedure, FfiError> {
-        let stub = stub_for(&signature)?;
+    /// As [`from_symbol`](Self::from_symbol), for a function following the
+    /// calling convention `abi`.
+    pub fn from_symbol_with_abi(
+        symbol: &str,
+        library: Option<&str>,
+        signature: Signature,
+        abi: Abi,
+    ) -> Result<Procedure, FfiError> {
+        let entry = crate::try_ensure_linkage(symbol, library).map_err(FfiError::Linkage)?;
+        Procedure::build(Target::Linkage(entry.decl()), signature, abi)
+    }
+
+    fn build(target: Target, signature: Signature, abi: Abi) -> Result<Procedure, FfiError> {
+        let stub = stub_for(abi, &signature)?;
+        // The slot array (slots and slot_of) is System V's for every
+        // convention; only the stub differs.
         let layout = sysv::layout(&signature);
         let ret_slots = match signature.ret() {
             Type::Void => 0,
@@ -67,6 +98,7 @@ impl Procedure {
         Ok(Procedure {
             target,
             signature,
+            abi,
             layout: Arc::new(layout),
             stub,
             ret_slots,
@@ -76,6 +108,11 @@ impl Procedure {
     /// The signature.
     pub fn signature(&self) -> &Signature {
         &self.signature
+    }
+
+    /// The calling convention of the target.
+    pub fn abi(&self) -> Abi {
+        self.abi
     }
 
     /// Slots the argument array needs (see [`call_raw`](Self::call_raw)).
@@ -173,7 +210,7 @@ impl Procedure {
     }
 }
 
-/// How many signatures have a generated stub.
+/// How many (convention, signature) pairs have a generated stub.
 pub fn cached_stubs() -> usize {
     super::stubs::cached_stubs()
 }

@@ -1,31 +1,40 @@
-//! Call stubs, generated once per signature and shared.
+//! Call stubs, generated once per (convention, signature) and shared.
 
-use super::FfiError;
+use super::{Abi, FfiError};
 use crate::code::memory::{CodeArena, CodeBlock};
 use alien_codegen::abi::Signature;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-static CACHE: OnceLock<Mutex<HashMap<Signature, Arc<CodeBlock>>>> = OnceLock::new();
+/// Stubs by (convention, signature).
+type Cache = Mutex<HashMap<(Abi, Signature), Arc<CodeBlock>>>;
 
-/// The call stub of `sig`, from the cache or generated now.
-pub(crate) fn stub_for(sig: &Signature) -> Result<Arc<CodeBlock>, FfiError> {
+static CACHE: OnceLock<Cache> = OnceLock::new();
+
+/// The call stub of `sig` for a target following `abi`, from the cache or
+/// generated now.
+pub(crate) fn stub_for(abi: Abi, sig: &Signature) -> Result<Arc<CodeBlock>, FfiError> {
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(s) = map.get(sig) {
+    let key = (abi, sig.clone());
+    if let Some(s) = map.get(&key) {
         return Ok(Arc::clone(s));
     }
-    let code = alien_codegen::x86::sysv_call_stub(sig).map_err(FfiError::Codegen)?;
+    let code = match abi {
+        Abi::SysV => alien_codegen::x86::sysv_call_stub(sig),
+        Abi::Win64 => alien_codegen::x86::win64_call_stub(sig),
+    }
+    .map_err(FfiError::Codegen)?;
     let block = CodeArena::global()
         .reserve(code.len())
         .and_then(|r| r.finish(&code))
         .map_err(FfiError::CodeMemory)?;
     let block = Arc::new(block);
-    map.insert(sig.clone(), Arc::clone(&block));
+    map.insert(key, Arc::clone(&block));
     Ok(block)
 }
 
-/// How many signatures have a stub (for tests of the cache).
+/// How many (convention, signature) pairs have a stub (for tests of the cache).
 pub(crate) fn cached_stubs() -> usize {
     CACHE
         .get()
