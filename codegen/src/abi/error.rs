@@ -32,6 +32,17 @@ pub enum TypeError {
     },
     /// A struct too large to describe (its size overflows).
     TooLarge,
+    /// A variadic extra argument of a type C never passes there: C's default
+    /// argument promotions turn `float` into `double` and integers narrower
+    /// than `int` into `int`.
+    UnpromotedVariadic {
+        /// The argument's index.
+        index: usize,
+        /// Its type.
+        ty: super::Type,
+        /// What C passes instead.
+        promoted: super::Type,
+    },
 }
 
 impl fmt::Display for TypeError {
@@ -54,6 +65,11 @@ impl fmt::Display for TypeError {
                 write!(f, "argument {index} is void, which C does not allow")
             }
             TypeError::TooLarge => write!(f, "a struct's size overflows"),
+            TypeError::UnpromotedVariadic { index, ty, promoted } => write!(
+                f,
+                "variadic argument {index} is {ty}, which C never passes through `...`: pass it as {promoted} \
+                 (the default argument promotions)"
+            ),
         }
     }
 }

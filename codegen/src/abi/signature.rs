@@ -33,6 +33,14 @@ impl Signature {
         }
         check_args(&args)?;
         let fixed = fixed.min(args.len());
+        for (index, ty) in args.iter().enumerate().skip(fixed) {
+            let promoted = match ty {
+                Type::F32 => Type::F64,
+                Type::Bool | Type::I8 | Type::U8 | Type::I16 | Type::U16 => Type::I32,
+                _ => continue,
+            };
+            return Err(TypeError::UnpromotedVariadic { index, ty: ty.clone(), promoted });
+        }
         Ok(Signature {
             args,
             ret,
