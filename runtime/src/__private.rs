@@ -173,3 +173,16 @@ where
         message: e.to_string(),
     })
 }
+
+/// Interposes a closure (made into a callback kept alive by the guard).
+pub fn interpose_with<Args, R, F>(decl: &'static Decl, f: F) -> crate::Interposition
+where
+    Args: crate::callback::ArgList,
+    R: crate::CRet + Copy + Send + Sync,
+    F: Send + Sync + 'static,
+    crate::callback::FnCall<F>: crate::callback::Invoke<Args, R>,
+{
+    let cb: crate::Callback<'static, Args, R, crate::callback::FnCall<F>> = crate::Callback::new(f);
+    let addr = cb.as_ptr() as usize;
+    crate::table::interpose_keeping(decl, addr, Some(Box::new(cb)))
+}

@@ -76,6 +76,11 @@ pub struct Decl {
     /// Which library supplied the address (an index into the table's
     /// suppliers, 0 for none).
     pub(crate) supplier: AtomicU32,
+    /// How many interpositions are active (their replacement is in the
+    /// slots; the binding underneath is in `underlying`).
+    pub(crate) interposed: AtomicU32,
+    /// The address bound underneath the interpositions.
+    pub(crate) underlying: AtomicPtr<()>,
     symbol: &'static CStr,
     library: Option<&'static LibrarySpec>,
     kind: SymbolKind,
@@ -98,6 +103,8 @@ impl Decl {
             entry_slot: AtomicPtr::new(not_started as *mut ()),
             state: AtomicU8::new(STATE_UNBOUND),
             supplier: AtomicU32::new(0),
+            interposed: AtomicU32::new(0),
+            underlying: AtomicPtr::new(std::ptr::null_mut()),
             symbol,
             library,
             kind: SymbolKind::Code,
@@ -119,6 +126,8 @@ impl Decl {
             entry_slot: AtomicPtr::new(std::ptr::null_mut()),
             state: AtomicU8::new(STATE_UNBOUND),
             supplier: AtomicU32::new(0),
+            interposed: AtomicU32::new(0),
+            underlying: AtomicPtr::new(std::ptr::null_mut()),
             symbol,
             library,
             kind: SymbolKind::Data,

@@ -28,8 +28,11 @@ pub use error::{Error, UndefinedSymbol};
 pub use introspect::{linkage, LinkageInfo};
 pub use marshal::{CEnum, CRepr, CRet, CallError, FromC, IntoC, MarshalError};
 pub use table::{
-    bind_mode, init, load_library, probe, rebind_all, restore_failure_hook, set_failure_hook,
-    take_failure_hook, try_entry, BindMode, BindReport, FailureHook, LoadedLibrary, ProbedSymbol,
+    add_reload_observer, bind_mode, init, interpose, load_library, original, probe, rebind_all,
+    reload_epoch, reload_library, remove_reload_observer, replace_library, restore_failure_hook,
+    retire_old_versions, set_failure_hook, take_failure_hook, try_entry, BindMode, BindReport,
+    FailureHook, Interposition, LibraryVersion, LoadedLibrary, ObserverId, ProbedSymbol,
+    ReloadError, ReloadEvent, ReloadPhase, ReloadReport,
 };
 pub use varargs::{VarArg, VarArgs};
 pub use variable::Variable;

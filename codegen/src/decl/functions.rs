@@ -133,6 +133,21 @@ fn emit_function(f: &Function) -> TokenStream {
         quote!(#[inline])
     };
     let doc = c_doc(f);
+    // A closure replacement needs a callback of the C signature (not for variadic functions).
+    let interpose_with = if f.variadic {
+        quote!()
+    } else {
+        quote! {
+            /// Replaces the function with a closure until the guard drops.
+            pub fn interpose_with<F>(replacement: F) -> ::alien::Interposition
+            where
+                F: Send + Sync + 'static,
+                ::alien::callback::FnCall<F>: ::alien::callback::Invoke<(#(#c_params,)*), #c_ret>,
+            {
+                ::alien::__private::interpose_with::<(#(#c_params,)*), #c_ret, F>(&DECL, replacement)
+            }
+        }
+    };
     let module_doc = format!("Linkage-table items of [`{rust_name}()`]({rust_name}()).");
     let check_fn = format_ident!("__alien_shims");
     quote! {
@@ -168,6 +183,27 @@ fn emit_function(f: &Function) -> TokenStream {
                 // SAFETY: as in `try_entry`.
                 unsafe { ::alien::__private::transmute::<usize, CFn>(::alien::__private::entry(&DECL)) }
             }
+            /// A bind-once snapshot: the function's address right now, as a
+            /// plain function pointer that does not follow later relinking
+            /// (the module loader's `extern`).
+            pub fn snapshot() -> CFn {
+                ::alien::__private::init();
+                // SAFETY: the slot holds a function of this C type (or its lazy stub).
+                unsafe { ::alien::__private::transmute::<*const (), CFn>(DECL.slot()) }
+            }
+            /// Replaces the function with `replacement` until the guard drops:
+            /// calls through the table and through entry addresses handed to C
+            /// reach it.
+            pub fn interpose(replacement: CFn) -> ::alien::Interposition {
+                ::alien::interpose(&DECL, replacement as usize)
+            }
+            /// The function under any interpositions (for a replacement that
+            /// calls the original).
+            pub fn original() -> CFn {
+                // SAFETY: the address is a function of this C type (or its lazy stub).
+                unsafe { ::alien::__private::transmute::<usize, CFn>(::alien::original(&DECL)) }
+            }
+            #interpose_with
             /// Calls the function, returning every failure — the symbol
             /// missing, or an argument or result that cannot be converted — as
             /// an error instead of a panic.

@@ -11,7 +11,9 @@
 //!   caller.
 //! * [`load_library`] resolves the waiting entries the new library supplies.
 
+mod interpose;
 mod lookup;
+mod relink;
 mod resolve;
 mod startup;
 mod stubs;
@@ -24,7 +26,13 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
+pub use interpose::{interpose, interpose_keeping, original, Interposition};
 pub use lookup::{probe, ProbedSymbol};
+pub use relink::{
+    add_reload_observer, reload_epoch, reload_library, remove_reload_observer, replace_library,
+    retire_old_versions, LibraryVersion, ObserverId, ReloadError, ReloadEvent, ReloadPhase,
+    ReloadReport,
+};
 pub(crate) use resolve::{data_address, resolve};
 pub use resolve::{restore_failure_hook, set_failure_hook, take_failure_hook, FailureHook};
 pub use startup::{bind_mode, init, rebind_all, BindMode, BindReport};
@@ -37,6 +45,8 @@ pub(crate) const SUPPLIER_HOOK: u32 = u32::MAX;
 pub(crate) enum Source {
     Global,
     Owned(Library),
+    /// A version opened for a reload (a private copy of the file).
+    Version(std::sync::Arc<relink::Version>),
 }
 
 impl Source {
@@ -44,6 +54,7 @@ impl Source {
         match self {
             Source::Global => Library::global(),
             Source::Owned(l) => l,
+            Source::Version(v) => v.library(),
         }
     }
 }
@@ -79,6 +90,10 @@ pub(crate) struct Table {
     pub(crate) dynamic: HashMap<(String, Option<String>), &'static Decl>,
     pub(crate) stubs: Option<StubFactory>,
     pub(crate) mode: BindMode,
+    /// Versions replaced by a reload, kept loaded until retired.
+    pub(crate) retired: Vec<std::sync::Arc<relink::Version>>,
+    /// Active interpositions per declaration (address → (id, replacement)), oldest first.
+    pub(crate) interpositions: HashMap<usize, Vec<(u64, usize)>>,
     pub(crate) init_error: Option<String>,
 }
 
@@ -115,6 +130,8 @@ impl Table {
             dynamic: HashMap::new(),
             stubs: None,
             mode: startup::mode_from_env(),
+            retired: Vec::new(),
+            interpositions: HashMap::new(),
             init_error: None,
         }
     }
@@ -131,7 +148,12 @@ impl Table {
 
     /// Writes the slots of `decl` with `addr` from `supplier`.
     pub(crate) fn bind(&mut self, decl: &'static Decl, addr: usize, supplier: u32) {
-        decl.store_slots(addr as *const (), addr as *const ());
+        if decl.interposed.load(Ordering::Acquire) > 0 {
+            // The replacement stays in the slots; the binding goes underneath.
+            decl.underlying.store(addr as *mut (), Ordering::Release);
+        } else {
+            decl.store_slots(addr as *const (), addr as *const ());
+        }
         decl.supplier.store(supplier, Ordering::Relaxed);
         let was = decl.state.swap(STATE_BOUND, Ordering::AcqRel);
         if was == STATE_WAITING {
