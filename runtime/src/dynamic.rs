@@ -75,6 +75,7 @@ pub fn try_ensure_linkage(symbol: &str, library: Option<&str>) -> Result<Dynamic
                     Err(_) => t.wait(decl)?,
                 }
                 t.dynamic.insert(key, decl);
+                t.generation += 1;
                 decl
             }
         }

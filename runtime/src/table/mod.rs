@@ -90,6 +90,9 @@ pub(crate) struct Table {
     pub(crate) dynamic: HashMap<(String, Option<String>), &'static Decl>,
     pub(crate) stubs: Option<StubFactory>,
     pub(crate) mode: BindMode,
+    /// Bumped whenever a declaration's supplier changes or a declaration is
+    /// added (so a reload plan can be reused while it stays the same).
+    pub(crate) generation: u64,
     /// Versions replaced by a reload, kept loaded until retired.
     pub(crate) retired: Vec<std::sync::Arc<relink::Version>>,
     /// Active interpositions per declaration (address → (id, replacement)), oldest first.
@@ -130,6 +133,7 @@ impl Table {
             dynamic: HashMap::new(),
             stubs: None,
             mode: startup::mode_from_env(),
+            generation: 0,
             retired: Vec::new(),
             interpositions: HashMap::new(),
             init_error: None,
@@ -154,7 +158,9 @@ impl Table {
         } else {
             decl.store_slots(addr as *const (), addr as *const ());
         }
-        decl.supplier.store(supplier, Ordering::Relaxed);
+        if decl.supplier.swap(supplier, Ordering::Relaxed) != supplier {
+            self.generation += 1;
+        }
         let was = decl.state.swap(STATE_BOUND, Ordering::AcqRel);
         if was == STATE_WAITING {
             let key = std::ptr::from_ref(decl);
@@ -190,7 +196,9 @@ impl Table {
         } else {
             decl.store_slots(std::ptr::null(), std::ptr::null());
         }
-        decl.supplier.store(0, Ordering::Relaxed);
+        if decl.supplier.swap(0, Ordering::Relaxed) != 0 {
+            self.generation += 1;
+        }
         if decl.state.swap(STATE_WAITING, Ordering::AcqRel) != STATE_WAITING {
             self.waiting.push(decl);
         }

@@ -214,6 +214,15 @@ pub fn reload_epoch() -> u64 {
 pub struct LibraryVersion {
     name: String,
     version: Arc<Version>,
+    /// The last plan and the table generation it was made for.
+    plan: Arc<Mutex<Option<Plan>>>,
+}
+
+#[derive(Debug)]
+struct Plan {
+    generation: u64,
+    index: u32,
+    binds: Vec<(&'static Decl, usize)>,
 }
 
 impl LibraryVersion {
@@ -248,6 +257,7 @@ impl LibraryVersion {
         Ok(LibraryVersion {
             name: name.to_owned(),
             version: Arc::new(version),
+            plan: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -265,13 +275,34 @@ impl LibraryVersion {
             path: self.version.origin.clone(),
             epoch,
         };
-        // Check first (and warm the cache), tell observers, then swap.
-        self.plan()?;
-        notify(&event(ReloadPhase::Before, reload_epoch()));
+        // Observers hear `Before` only once the new version is known to
+        // resolve everything; then the slots are swapped.
+        let observed = !OBSERVERS
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty();
+        if observed {
+            self.plan()?;
+            notify(&event(ReloadPhase::Before, reload_epoch()));
+        }
         let report = {
             let mut t = lock();
-            let (index, plan) = self.plan_locked(&mut t)?;
-            for (decl, addr) in &plan {
+            let mut cached = self.plan.lock().unwrap_or_else(|p| p.into_inner());
+            if cached.as_ref().is_none_or(|p| p.generation != t.generation) {
+                let (index, binds) = self.plan_locked(&mut t)?;
+                *cached = Some(Plan {
+                    generation: t.generation,
+                    index,
+                    binds,
+                });
+            }
+            let Some(plan) = cached.as_ref() else {
+                return Err(ReloadError::NotLoaded {
+                    name: self.name.clone(),
+                });
+            };
+            let (index, plan) = (plan.index, &plan.binds);
+            for (decl, addr) in plan {
                 t.bind(decl, *addr, index);
             }
             let old = std::mem::replace(
@@ -294,10 +325,12 @@ impl LibraryVersion {
             }
             t.retired.retain(|v| !Arc::ptr_eq(v, &self.version));
             let epoch = EPOCH.fetch_add(1, Ordering::AcqRel) + 1;
+            let rebound = plan.len();
+            drop(cached);
             ReloadReport {
                 library: self.name.clone(),
                 path: self.version.origin.clone(),
-                rebound: plan.len(),
+                rebound,
                 epoch,
             }
         };
