@@ -113,6 +113,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     entries();
     callbacks();
     procedures();
+    runtime_signatures()?;
     variables();
     linkage_table();
     Ok(())
@@ -394,6 +395,70 @@ fn procedures() {
         "ldexp(frexp(1234.5)) = ldexp({fraction}, {exp}) = {}",
         ldexp(fraction, exp)
     );
+}
+
+fn runtime_signatures() -> Result<(), Box<dyn Error>> {
+    use alien::ffi::{CDefs, Procedure, Signature, Type, Value};
+    section("signatures known only at run time (an interpreter's view)");
+    // C declarations as text, parsed at run time (as LuaJIT's ffi.cdef).
+    let defs = CDefs::new();
+    let decl = defs.function("double pow(double x, double y)")?;
+    let pow = Procedure::from_symbol(&decl.name, Some("m"), decl.signature.clone())?;
+    // SAFETY: pow is `double pow(double, double)`, as declared.
+    let r = unsafe { pow.call(&[Value::F64(2.0), Value::F64(10.0)]) }?;
+    println!("{decl}  ->  pow(2, 10) = {r:?}");
+    assert_eq!(r, Value::F64(1024.0));
+
+    let decl = defs.function("int snprintf(char *buf, size_t n, const char *fmt, ...)")?;
+    let sig = decl.signature_with(&[Type::I32, Type::F64])?;
+    let snprintf = Procedure::from_symbol("snprintf", None, sig)?;
+    let mut buf = [0u8; 64];
+    let fmt = c"%d and %.3f";
+    let args = [
+        Value::Pointer(buf.as_mut_ptr().cast()),
+        Value::U64(buf.len() as u64),
+        Value::Pointer(fmt.as_ptr().cast_mut().cast()),
+        Value::I32(42),
+        Value::F64(std::f64::consts::PI),
+    ];
+    // SAFETY: the buffer and format outlive the call; the extras match the format.
+    let n = unsafe { snprintf.call(&args) }?;
+    let text = CStr::from_bytes_until_nul(&buf)?.to_string_lossy();
+    println!("snprintf through a generated call stub = {n:?}, {text:?}");
+    assert_eq!(text, "42 and 3.142");
+
+    // A run-time callback: qsort's comparator is a handler over Values.
+    let cmp = alien::RuntimeCallback::new(
+        Signature::new(vec![Type::Pointer, Type::Pointer], Type::I32)?,
+        |args| {
+            let read = |v: &Value| match v {
+                // SAFETY: qsort passes pointers into the i32 array below.
+                Value::Pointer(p) => unsafe { *(*p as *const i32) },
+                _ => 0,
+            };
+            Value::I32(read(&args[0]).cmp(&read(&args[1])) as i32)
+        },
+    )?;
+    let qsort = Procedure::from_symbol(
+        "qsort",
+        None,
+        Signature::new(
+            vec![Type::Pointer, Type::U64, Type::U64, Type::Pointer],
+            Type::Void,
+        )?,
+    )?;
+    let mut v = [5i32, -3, 9, 0, 2];
+    let args = [
+        Value::Pointer(v.as_mut_ptr().cast()),
+        Value::U64(v.len() as u64),
+        Value::U64(4),
+        Value::Pointer(cmp.as_ptr().cast_mut().cast()),
+    ];
+    // SAFETY: the array outlives the call; the comparator matches qsort's.
+    unsafe { qsort.call(&args) }?;
+    println!("qsort with a run-time callback = {v:?}");
+    assert_eq!(v, [-3, 0, 2, 5, 9]);
+    Ok(())
 }
 
 fn variables() {

@@ -178,11 +178,19 @@ where
 pub fn interpose_with<Args, R, F>(decl: &'static Decl, f: F) -> crate::Interposition
 where
     Args: crate::callback::ArgList,
-    R: crate::CRet + Copy + Send + Sync,
+    R: crate::CRet + Copy,
     F: Send + Sync + 'static,
     crate::callback::FnCall<F>: crate::callback::Invoke<Args, R>,
 {
+    /// Only keeps the callback alive; nothing reaches into it from Rust.
+    struct KeepAlive<T>(#[allow(dead_code)] T);
+    // SAFETY: the guard never touches the callback; C calls it from any
+    // thread, which `F: Send + Sync` permits, and its panic value (`R`, plain
+    // data) is only read.
+    unsafe impl<T> Send for KeepAlive<T> {}
+    // SAFETY: as above.
+    unsafe impl<T> Sync for KeepAlive<T> {}
     let cb: crate::Callback<'static, Args, R, crate::callback::FnCall<F>> = crate::Callback::new(f);
     let addr = cb.as_ptr() as usize;
-    crate::table::interpose_keeping(decl, addr, Some(Box::new(cb)))
+    crate::table::interpose_keeping(decl, addr, Some(Box::new(KeepAlive(cb))))
 }

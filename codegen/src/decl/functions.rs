@@ -141,10 +141,9 @@ fn emit_function(f: &Function) -> TokenStream {
             /// Replaces the function with a closure until the guard drops.
             pub fn interpose_with<F>(replacement: F) -> ::alien::Interposition
             where
-                F: Send + Sync + 'static,
-                ::alien::callback::FnCall<F>: ::alien::callback::Invoke<(#(#c_params,)*), #c_ret>,
+                F: ::alien::callback::InterposeFn<(#(#c_params,)*), #c_ret>,
             {
-                ::alien::__private::interpose_with::<(#(#c_params,)*), #c_ret, F>(&DECL, replacement)
+                ::alien::callback::InterposeFn::<(#(#c_params,)*), #c_ret>::interpose(replacement, &DECL)
             }
         }
     };

@@ -183,3 +183,22 @@ impl<Args: ArgList, R: CRet + Copy, C> fmt::Debug for Callback<'_, Args, R, C> {
             .finish()
     }
 }
+
+/// A closure that can replace a declared function of C argument types
+/// `Args` and result `R` (see `f::interpose_with`).
+pub trait InterposeFn<Args, R>: Sized {
+    /// Interposes `self` on `decl` until the guard drops.
+    fn interpose(self, decl: &'static crate::__private::Decl) -> crate::Interposition;
+}
+
+impl<Args, R, F> InterposeFn<Args, R> for F
+where
+    Args: ArgList,
+    R: CRet + Copy,
+    F: Send + Sync + 'static,
+    FnCall<F>: Invoke<Args, R>,
+{
+    fn interpose(self, decl: &'static crate::__private::Decl) -> crate::Interposition {
+        crate::__private::interpose_with::<Args, R, F>(decl, self)
+    }
+}
