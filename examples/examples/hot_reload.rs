@@ -50,11 +50,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     let entry = plugin_apply::entry(); // a C function pointer, as C code would keep it
     let snapshot = plugin_apply::snapshot(); // bound once: stays on version 1
+    // SAFETY: the entry is `int plugin_apply(int)`, as declared.
+    let through_entry = unsafe { entry(21) };
     println!(
-        "v{}: plugin_apply(21) = {}, through the entry = {}",
+        "v{}: plugin_apply(21) = {}, through the entry = {through_entry}",
         plugin_version(),
         plugin_apply(21),
-        unsafe { entry(21) }
     );
     assert_eq!(plugin_apply(21), 42);
 
@@ -71,19 +72,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         "reloaded: {} slots rebound, epoch {}",
         report.rebound, report.epoch
     );
+    // SAFETY: both are `int plugin_apply(int)`; the snapshot's version 1
+    // stays loaded until it is retired below.
+    let (through_entry, through_snapshot) = unsafe { (entry(21), snapshot(21)) };
     println!(
-        "v{}: plugin_apply(21) = {}, through the entry = {}, bind-once snapshot = {}",
+        "v{}: plugin_apply(21) = {}, through the entry = {through_entry}, bind-once snapshot = {through_snapshot}",
         plugin_version(),
         plugin_apply(21),
-        unsafe { entry(21) },
-        unsafe { snapshot(21) }
     );
-    assert_eq!(
-        (plugin_apply(21), unsafe { entry(21) }, unsafe {
-            snapshot(21)
-        }),
-        (64, 64, 42)
-    );
+    assert_eq!((plugin_apply(21), through_entry, through_snapshot), (64, 64, 42));
 
     // A broken new version is refused and leaves the running one in place.
     std::fs::write(

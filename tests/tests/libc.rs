@@ -77,12 +77,12 @@ fn snprintf_formats_every_kind_of_argument() {
             i64::MIN,
             u32::MAX,
             c"str",
-            3.14159f64,
+            2.71f64,
             i32::from(b'Z'),
             255u32
         )
     );
-    let want = format!("-42|{}|{}|str|3.142|Z|ff", i64::MIN, u32::MAX);
+    let want = format!("-42|{}|{}|str|2.710|Z|ff", i64::MIN, u32::MAX);
     assert_eq!(s, want);
     assert_eq!(n as usize, want.len());
 

@@ -138,7 +138,7 @@ fn compress_round_trip() {
     let bound = compressBound(n);
     assert!(bound >= n, "compressBound({n}) = {bound}");
     let mut packed = vec![0u8; bound as usize];
-    let (status, packed_len) = compress(&mut packed, bound, &data, n);
+    let (status, packed_len) = compress(&mut packed, bound, data, n);
     assert_eq!(status, ZStatus::Ok);
     assert!(
         packed_len > 100 && packed_len < n / 2,
@@ -157,9 +157,9 @@ fn compress_round_trip() {
 
     // Levels: 9 is at least as good as 1, both decode to the same data.
     let mut fast = vec![0u8; bound as usize];
-    let (s1, len1) = compress2(&mut fast, bound, &data, n, 1);
+    let (s1, len1) = compress2(&mut fast, bound, data, n, 1);
     let mut best = vec![0u8; bound as usize];
-    let (s9, len9) = compress2(&mut best, bound, &data, n, 9);
+    let (s9, len9) = compress2(&mut best, bound, data, n, 9);
     assert_eq!((s1, s9), (ZStatus::Ok, ZStatus::Ok));
     assert!(len9 <= len1, "level 9: {len9}, level 1: {len1}");
     let mut again = vec![0u8; data.len()];
@@ -175,9 +175,9 @@ fn small_destination_is_buf_error() {
     let data = sample_data();
     let n = data.len() as c_ulong;
     let mut tiny = [0u8; 16];
-    let (status, _) = compress(&mut tiny, 16, &data, n);
+    let (status, _) = compress(&mut tiny, 16, data, n);
     assert_eq!(status, ZStatus::BufError);
-    let (raw, _) = compress_raw(&mut tiny, 16, &data, n);
+    let (raw, _) = compress_raw(&mut tiny, 16, data, n);
     assert_eq!(raw, -5);
     assert_eq!(ZStatus::BufError.to_c(), -5);
     assert_eq!(ZStatus::from_c(-5), Some(ZStatus::BufError));
@@ -185,7 +185,7 @@ fn small_destination_is_buf_error() {
     // Decompressing into one byte too few.
     let bound = compressBound(n);
     let mut packed = vec![0u8; bound as usize];
-    let (status, packed_len) = compress(&mut packed, bound, &data, n);
+    let (status, packed_len) = compress(&mut packed, bound, data, n);
     assert_eq!(status, ZStatus::Ok);
     let mut short = vec![0u8; data.len() - 1];
     let (status, _) = uncompress(
@@ -217,22 +217,22 @@ fn checksums_match_rust() {
     let data = sample_data();
     assert_eq!(crc32(0, b"", 0), 0);
     assert_eq!(crc32(0, b"123456789", 9), 0xcbf4_3926); // the standard check value
-    let whole = crc32(0, &data, data.len() as c_uint);
-    assert_eq!(whole, c_ulong::from(crc32_rust(0, &data)));
+    let whole = crc32(0, data, data.len() as c_uint);
+    assert_eq!(whole, c_ulong::from(crc32_rust(0, data)));
     // Incremental equals whole.
     let (a, b) = data.split_at(12_345);
     let part = crc32(crc32(0, a, a.len() as c_uint), b, b.len() as c_uint);
     assert_eq!(part, whole);
     // Only `len` bytes are read.
     assert_eq!(
-        crc32(0, &data, 100),
+        crc32(0, data, 100),
         c_ulong::from(crc32_rust(0, &data[..100]))
     );
 
     assert_eq!(adler32(1, b"Wikipedia", 9), 0x11e6_0398);
     assert_eq!(
-        adler32(1, &data, data.len() as c_uint),
-        c_ulong::from(adler32_rust(1, &data))
+        adler32(1, data, data.len() as c_uint),
+        c_ulong::from(adler32_rust(1, data))
     );
 }
 
@@ -251,7 +251,7 @@ define_c_function! {
 fn an_unlisted_code_is_a_result_error() {
     let data = sample_data();
     let mut tiny = [0u8; 8];
-    let err = compress_only_ok::try_call(&mut tiny, 8, &data, data.len() as c_ulong).unwrap_err();
+    let err = compress_only_ok::try_call(&mut tiny, 8, data, data.len() as c_ulong).unwrap_err();
     match &err {
         CallError::Result { function, source } => {
             assert_eq!(*function, "compress_only_ok");
@@ -265,11 +265,11 @@ fn an_unlisted_code_is_a_result_error() {
         }
         other => panic!("expected CallError::Result, got {other:?}"),
     }
-    let text = rerun::expect_panic(|| compress_only_ok(&mut tiny, 8, &data, data.len() as c_ulong));
+    let text = rerun::expect_panic(|| compress_only_ok(&mut tiny, 8, data, data.len() as c_ulong));
     assert!(text.contains("OnlyOk") && text.contains("-5"), "{text}");
     let mut big = vec![0u8; 400 * 1024];
     assert_eq!(
-        compress_only_ok(&mut big, 400 * 1024, &data, data.len() as c_ulong).0,
+        compress_only_ok(&mut big, 400 * 1024, data, data.len() as c_ulong).0,
         OnlyOk::Ok
     );
 }

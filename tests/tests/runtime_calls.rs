@@ -1,4 +1,5 @@
 //! Calls with signatures known only at run time, checked against the fixture.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::undocumented_unsafe_blocks, clippy::float_cmp)]
 
 use alien::ffi::{Procedure, Signature, Type, Value};
 

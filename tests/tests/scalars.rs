@@ -344,7 +344,8 @@ fn sum10d_rust(v: [f64; 10]) -> f64 {
 
 #[test]
 fn register_and_stack_arguments() {
-    let cases: [(i32, f64, i32, f64, i32, f64, i32, f64); 4] = [
+    type Mix8 = (i32, f64, i32, f64, i32, f64, i32, f64);
+    let cases: [Mix8; 4] = [
         (1, 2.0, 3, 4.0, 5, 6.0, 7, 8.0),
         (-1, 0.1, 100, -1e300, 7, 1e-300, -9, 3.25),
         (i32::MAX, -0.0, 0, f64::MIN_POSITIVE, 0, 0.3, 1, 1e16),

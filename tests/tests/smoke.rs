@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::undocumented_unsafe_blocks, clippy::float_cmp)]
 use alien::define_c_function;
 use std::ffi::{c_char, c_int, CStr};
 

@@ -156,7 +156,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         #[allow(dead_code)]
         fn __alien_shims() { #shims }
         #[inline(always)]
-        #[allow(clippy::too_many_arguments, unused_mut)]
+        #[allow(clippy::too_many_arguments, clippy::needless_question_mark, unused_mut)]
         #unsafety fn __alien_call(#(#inputs),*) -> ::core::result::Result<#output, ::alien::CallError> {
             #body
         }

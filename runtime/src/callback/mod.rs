@@ -39,8 +39,11 @@ use std::sync::Mutex;
 pub struct Callback<'a, Args: ArgList, R: CRet + Copy, C> {
     code: Option<CodeBlock>,
     ctx: *mut Ctx<C, R>,
-    _marker: PhantomData<(&'a (), fn(Args) -> R)>,
+    _marker: Marker<'a, Args, R>,
 }
+
+/// Borrows for `'a`; owns nothing of `Args`/`R` (a fn type keeps it `Send`-neutral).
+type Marker<'a, Args, R> = PhantomData<(&'a (), fn(Args) -> R)>;
 
 // SAFETY: the callback owns its context; sending it sends the closure.
 unsafe impl<Args: ArgList, R: CRet + Copy + Send, C: Send> Send for Callback<'_, Args, R, C> {}

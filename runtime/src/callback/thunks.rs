@@ -22,7 +22,9 @@ fn io(e: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::other(e.to_string())
 }
 
-static SHIFT: OnceLock<Mutex<HashMap<(usize, bool), Arc<Template>>>> = OnceLock::new();
+/// Shift templates by (general registers used, hidden result pointer).
+type ShiftTemplates = HashMap<(usize, bool), Arc<Template>>;
+static SHIFT: OnceLock<Mutex<ShiftTemplates>> = OnceLock::new();
 static FRAME: OnceLock<Result<Arc<Template>, String>> = OnceLock::new();
 static SHAPES: OnceLock<Mutex<HashMap<TypeId, Shape>>> = OnceLock::new();
 

@@ -218,11 +218,14 @@ pub struct LibraryVersion {
     plan: Arc<Mutex<Option<Plan>>>,
 }
 
+/// Declarations and the addresses they get in a version.
+type Binds = Vec<(&'static Decl, usize)>;
+
 #[derive(Debug)]
 struct Plan {
     generation: u64,
     index: u32,
-    binds: Vec<(&'static Decl, usize)>,
+    binds: Binds,
 }
 
 impl LibraryVersion {
@@ -346,7 +349,7 @@ impl LibraryVersion {
     fn plan_locked(
         &self,
         t: &mut super::Table,
-    ) -> Result<(u32, Vec<(&'static Decl, usize)>), ReloadError> {
+    ) -> Result<(u32, Binds), ReloadError> {
         let index = t
             .suppliers
             .iter()
