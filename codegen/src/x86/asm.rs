@@ -165,3 +165,65 @@ impl Asm {
         self.push(Instruction::with_rep_movsq(64));
     }
 }
+
+/// Pieces shared by the call stubs of every calling convention.
+impl Asm {
+    /// The call-stub prologue: a frame, `rbx` = result array, `r12` =
+    /// argument array, `r11` = target (the stub is `stub(target, args, ret)`
+    /// under System V). `rsp` is 16-byte aligned afterwards.
+    pub(crate) fn call_stub_prologue(&mut self) {
+        self.endbr64();
+        self.push_r(Register::RBP);
+        self.mov_rr(Register::RBP, Register::RSP);
+        self.push_r(Register::RBX);
+        self.push_r(Register::R12);
+        self.mov_rr(Register::R11, Register::RDI);
+        self.mov_rr(Register::R12, Register::RSI);
+        self.mov_rr(Register::RBX, Register::RDX);
+    }
+
+    /// The matching epilogue.
+    pub(crate) fn call_stub_epilogue(&mut self) {
+        self.lea(Register::RSP, Register::RBP, -16);
+        self.pop_r(Register::R12);
+        self.pop_r(Register::RBX);
+        self.pop_r(Register::RBP);
+        self.ret();
+    }
+
+    /// Loads an integer-class argument of type `ty` from `[r12 + at]`:
+    /// integers narrower than `int` are extended to 32 bits, as C callers
+    /// do; anything else takes the whole (zero-padded) slot.
+    pub(crate) fn load_int_arg(
+        &mut self,
+        ty: &crate::abi::Type,
+        dst: Register,
+        dst32: Register,
+        at: i64,
+    ) {
+        use crate::abi::Type;
+        match ty {
+            Type::I8 => self.load(Code::Movsx_r32_rm8, dst32, Register::R12, at),
+            Type::U8 | Type::Bool => self.load(Code::Movzx_r32_rm8, dst32, Register::R12, at),
+            Type::I16 => self.load(Code::Movsx_r32_rm16, dst32, Register::R12, at),
+            Type::U16 => self.load(Code::Movzx_r32_rm16, dst32, Register::R12, at),
+            _ => self.load(Code::Mov_r64_rm64, dst, Register::R12, at),
+        }
+    }
+
+    /// Extends a scalar integer result in `rax` to 64 bits: the callee
+    /// leaves the bits above `al`/`ax`/`eax` undefined, and extending them is
+    /// the caller's job.
+    pub(crate) fn extend_int_result(&mut self, ty: &crate::abi::Type) {
+        use crate::abi::Type;
+        match ty {
+            Type::I8 => self.rr(Code::Movsx_r64_rm8, Register::RAX, Register::AL),
+            Type::U8 | Type::Bool => self.rr(Code::Movzx_r32_rm8, Register::EAX, Register::AL),
+            Type::I16 => self.rr(Code::Movsx_r64_rm16, Register::RAX, Register::AX),
+            Type::U16 => self.rr(Code::Movzx_r32_rm16, Register::EAX, Register::AX),
+            Type::I32 => self.rr(Code::Movsxd_r64_rm32, Register::RAX, Register::EAX),
+            Type::U32 => self.rr(Code::Mov_r32_rm32, Register::EAX, Register::EAX),
+            _ => {}
+        }
+    }
+}

@@ -54,14 +54,7 @@ pub fn sysv_call_stub(sig: &Signature) -> Result<Vec<u8>, CodegenError> {
     let mut a = Asm::new("call stub");
     // Frame: rbp, then rbx (result pointer) and r12 (argument array); rsp
     // stays 16-byte aligned after the two pushes.
-    a.endbr64();
-    a.push_r(Register::RBP);
-    a.mov_rr(Register::RBP, Register::RSP);
-    a.push_r(Register::RBX);
-    a.push_r(Register::R12);
-    a.mov_rr(Register::R11, Register::RDI);
-    a.mov_rr(Register::R12, Register::RSI);
-    a.mov_rr(Register::RBX, Register::RDX);
+    a.call_stub_prologue();
     if l.stack_bytes > 0 {
         a.sub_imm(Register::RSP, l.stack_bytes as i32);
     }
@@ -96,16 +89,7 @@ pub fn sysv_call_stub(sig: &Signature) -> Result<Vec<u8>, CodegenError> {
             match p.reg {
                 Reg::Int(r) => {
                     let r = r as usize;
-                    // Small integers are extended to 32 bits, as C callers do.
-                    match ty {
-                        Type::I8 => a.load(Code::Movsx_r32_rm8, INT_ARGS32[r], Register::R12, at),
-                        Type::U8 | Type::Bool => {
-                            a.load(Code::Movzx_r32_rm8, INT_ARGS32[r], Register::R12, at)
-                        }
-                        Type::I16 => a.load(Code::Movsx_r32_rm16, INT_ARGS32[r], Register::R12, at),
-                        Type::U16 => a.load(Code::Movzx_r32_rm16, INT_ARGS32[r], Register::R12, at),
-                        _ => a.load(Code::Mov_r64_rm64, INT_ARGS[r], Register::R12, at),
-                    }
+                    a.load_int_arg(ty, INT_ARGS[r], INT_ARGS32[r], at);
                 }
                 Reg::Sse(r) => a.load(Code::Movq_xmm_rm64, SSE[r as usize], Register::R12, at),
             }
@@ -124,23 +108,7 @@ pub fn sysv_call_stub(sig: &Signature) -> Result<Vec<u8>, CodegenError> {
                     Reg::Int(r) => {
                         let src = if r == 0 { Register::RAX } else { Register::RDX };
                         if scalar {
-                            match sig.ret() {
-                                Type::I8 => a.rr(Code::Movsx_r64_rm8, Register::RAX, Register::AL),
-                                Type::U8 | Type::Bool => {
-                                    a.rr(Code::Movzx_r32_rm8, Register::EAX, Register::AL)
-                                }
-                                Type::I16 => {
-                                    a.rr(Code::Movsx_r64_rm16, Register::RAX, Register::AX)
-                                }
-                                Type::U16 => {
-                                    a.rr(Code::Movzx_r32_rm16, Register::EAX, Register::AX)
-                                }
-                                Type::I32 => {
-                                    a.rr(Code::Movsxd_r64_rm32, Register::RAX, Register::EAX)
-                                }
-                                Type::U32 => a.rr(Code::Mov_r32_rm32, Register::EAX, Register::EAX),
-                                _ => {}
-                            }
+                            a.extend_int_result(sig.ret());
                         }
                         a.store(Code::Mov_rm64_r64, Register::RBX, p.offset as i64, src);
                     }
@@ -156,10 +124,6 @@ pub fn sysv_call_stub(sig: &Signature) -> Result<Vec<u8>, CodegenError> {
             }
         }
     }
-    a.lea(Register::RSP, Register::RBP, -16);
-    a.pop_r(Register::R12);
-    a.pop_r(Register::RBX);
-    a.pop_r(Register::RBP);
-    a.ret();
+    a.call_stub_epilogue();
     a.finish(0)
 }

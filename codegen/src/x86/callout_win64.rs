@@ -50,37 +50,15 @@ const SSE: [Register; 4] = [
 /// Copies of more than this many bytes use `rep movsq` rather than unrolled moves.
 const UNROLL_LIMIT: usize = 128;
 
-/// Loads the by-value integer argument of type `ty` at `[r12 + at]` into
-/// `dst` (64-bit) / `dst32` (its low half), small integers extended to 32
-/// bits (and so, by the write to the 32-bit register, to 64).
-fn load_int(a: &mut Asm, ty: &Type, dst: Register, dst32: Register, at: i64) {
-    match ty {
-        Type::I8 => a.load(Code::Movsx_r32_rm8, dst32, Register::R12, at),
-        Type::U8 | Type::Bool => a.load(Code::Movzx_r32_rm8, dst32, Register::R12, at),
-        Type::I16 => a.load(Code::Movsx_r32_rm16, dst32, Register::R12, at),
-        Type::U16 => a.load(Code::Movzx_r32_rm16, dst32, Register::R12, at),
-        // Wider integers, pointers and small aggregates: the whole slot,
-        // which is zero padded.
-        _ => a.load(Code::Mov_r64_rm64, dst, Register::R12, at),
-    }
-}
-
 /// The Win64 call stub for `sig`, callable with the System V convention.
 pub fn win64_call_stub(sig: &Signature) -> Result<Vec<u8>, CodegenError> {
     let l = layout(sig);
     let frame = i32::try_from(l.frame_bytes)
         .map_err(|_| CodegenError::new("win64 call stub", "the stack frame is too large"))?;
     let mut a = Asm::new("win64 call stub");
-    a.endbr64();
     // After the return address and three pushes rsp is 16-byte aligned; the
     // frame is a multiple of 16, so it stays aligned at the call.
-    a.push_r(Register::RBP);
-    a.mov_rr(Register::RBP, Register::RSP);
-    a.push_r(Register::RBX);
-    a.push_r(Register::R12);
-    a.mov_rr(Register::R11, Register::RDI);
-    a.mov_rr(Register::R12, Register::RSI);
-    a.mov_rr(Register::RBX, Register::RDX);
+    a.call_stub_prologue();
     a.sub_imm(Register::RSP, frame);
 
     // 1. Copies of the aggregates passed by reference (this may use rcx,
@@ -125,7 +103,7 @@ pub fn win64_call_stub(sig: &Signature) -> Result<Vec<u8>, CodegenError> {
                 class,
             } => {
                 match class {
-                    Class::Int => load_int(&mut a, ty, Register::RAX, Register::EAX, base),
+                    Class::Int => a.load_int_arg(ty, Register::RAX, Register::EAX, base),
                     Class::Sse => a.load(Code::Mov_r64_rm64, Register::RAX, Register::R12, base),
                 }
                 a.store(
@@ -165,7 +143,7 @@ pub fn win64_call_stub(sig: &Signature) -> Result<Vec<u8>, CodegenError> {
                 class: Class::Int,
             } => {
                 let p = p as usize;
-                load_int(&mut a, ty, INT_ARGS[p], INT_ARGS32[p], base);
+                a.load_int_arg(ty, INT_ARGS[p], INT_ARGS32[p], base);
             }
             ArgPass::Value {
                 loc: Loc::Reg(p),
@@ -196,12 +174,6 @@ pub fn win64_call_stub(sig: &Signature) -> Result<Vec<u8>, CodegenError> {
         RetPass::Void | RetPass::Memory => {}
         RetPass::Int => {
             match sig.ret() {
-                Type::I8 => a.rr(Code::Movsx_r64_rm8, Register::RAX, Register::AL),
-                Type::U8 | Type::Bool => a.rr(Code::Movzx_r32_rm8, Register::EAX, Register::AL),
-                Type::I16 => a.rr(Code::Movsx_r64_rm16, Register::RAX, Register::AX),
-                Type::U16 => a.rr(Code::Movzx_r32_rm16, Register::EAX, Register::AX),
-                Type::I32 => a.rr(Code::Movsxd_r64_rm32, Register::RAX, Register::EAX),
-                Type::U32 => a.rr(Code::Mov_r32_rm32, Register::EAX, Register::EAX),
                 // Aggregates in rax: only their bytes, zero padded.
                 Type::Struct(s) => match s.size() {
                     1 => a.rr(Code::Movzx_r32_rm8, Register::EAX, Register::AL),
@@ -209,7 +181,7 @@ pub fn win64_call_stub(sig: &Signature) -> Result<Vec<u8>, CodegenError> {
                     4 => a.rr(Code::Mov_r32_rm32, Register::EAX, Register::EAX),
                     _ => {}
                 },
-                _ => {}
+                scalar => a.extend_int_result(scalar),
             }
             a.store(Code::Mov_rm64_r64, Register::RBX, 0, Register::RAX);
         }
@@ -224,11 +196,7 @@ pub fn win64_call_stub(sig: &Signature) -> Result<Vec<u8>, CodegenError> {
             }
         }
     }
-    a.lea(Register::RSP, Register::RBP, -16);
-    a.pop_r(Register::R12);
-    a.pop_r(Register::RBX);
-    a.pop_r(Register::RBP);
-    a.ret();
+    a.call_stub_epilogue();
     a.finish(0)
 }
 
