@@ -103,10 +103,23 @@ pub fn split(attrs: Vec<Attribute>, errors: &mut Errors) -> ItemAttrs {
                 Err(e) => errors.push(e),
             }
         } else if path.is_ident("alien") {
-            let parsed = attr.parse_args_with(Punctuated::<Ident, Token![,]>::parse_terminated);
+            let parsed = attr.parse_args_with(Punctuated::<AlienArg, Token![,]>::parse_terminated);
             match parsed {
                 Ok(list) => {
-                    for flag in list {
+                    for arg in list {
+                        let flag = match arg {
+                            AlienArg::Flag(flag) => flag,
+                            AlienArg::Path(key, _) | AlienArg::Str(key, _) => {
+                                errors.error(
+                                    &key,
+                                    format_args!(
+                                        "`{key} = ...` does not apply here; `checked = path` applies to \
+                                         `define_c_function!` and `define_c_enum!` declarations"
+                                    ),
+                                );
+                                continue;
+                            }
+                        };
                         match flag.to_string().as_str() {
                             "inline" => out.flags.inline = Some(flag.span()),
                             "no_callbacks" => out.flags.no_callbacks = true,
@@ -127,4 +140,88 @@ pub fn split(attrs: Vec<Attribute>, errors: &mut Errors) -> ItemAttrs {
         }
     }
     out
+}
+
+/// One entry of `#[alien(...)]`: a flag (`errno`), or `key = path`
+/// (`checked = crate::sys::prototypes`), or `key = "text"`
+/// (`prefix = "Z_"`).
+pub enum AlienArg {
+    /// A bare flag.
+    Flag(Ident),
+    /// `key = path`.
+    Path(Ident, syn::Path),
+    /// `key = "text"`.
+    Str(Ident, LitStr),
+}
+
+impl AlienArg {
+    /// The flag or key.
+    pub fn key(&self) -> &Ident {
+        match self {
+            AlienArg::Flag(k) | AlienArg::Path(k, _) | AlienArg::Str(k, _) => k,
+        }
+    }
+}
+
+impl Parse for AlienArg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let key: Ident = input.parse()?;
+        if !input.peek(Token![=]) {
+            return Ok(AlienArg::Flag(key));
+        }
+        input.parse::<Token![=]>()?;
+        if input.peek(LitStr) {
+            return Ok(AlienArg::Str(key, input.parse()?));
+        }
+        Ok(AlienArg::Path(key, input.parse()?))
+    }
+}
+
+impl quote::ToTokens for AlienArg {
+    fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
+        match self {
+            AlienArg::Flag(k) => k.to_tokens(tokens),
+            AlienArg::Path(k, p) => quote::quote!(#k = #p).to_tokens(tokens),
+            AlienArg::Str(k, s) => quote::quote!(#k = #s).to_tokens(tokens),
+        }
+    }
+}
+
+/// Removes the `#[alien(...)]` entries whose key is in `keys` from `attrs`
+/// and returns them; the other entries stay for [`split`] (an attribute
+/// left empty is dropped).
+pub fn take_options(
+    attrs: &mut Vec<Attribute>,
+    keys: &[&str],
+    errors: &mut Errors,
+) -> Vec<AlienArg> {
+    let mut taken = Vec::new();
+    let mut kept_attrs = Vec::with_capacity(attrs.len());
+    for attr in attrs.drain(..) {
+        if !attr.path().is_ident("alien") {
+            kept_attrs.push(attr);
+            continue;
+        }
+        let list = match attr.parse_args_with(Punctuated::<AlienArg, Token![,]>::parse_terminated) {
+            Ok(list) => list,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let mut rest: Vec<AlienArg> = Vec::new();
+        for arg in list {
+            if keys.iter().any(|k| arg.key() == k) {
+                taken.push(arg);
+            } else {
+                rest.push(arg);
+            }
+        }
+        if !rest.is_empty() {
+            let span = attr.pound_token.spans[0];
+            kept_attrs.push(syn::parse_quote_spanned!(span=> #[alien(#(#rest),*)]));
+        }
+    }
+    *attrs = kept_attrs;
+    taken
 }

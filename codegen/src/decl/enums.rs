@@ -82,6 +82,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let mut out = Vec::new();
     for mut item in block.enums {
         let repr = repr_of(&mut item.attrs, &mut errors);
+        let header_check = super::checked::take_enum(&mut item, &mut errors);
         if !item.generics.params.is_empty() {
             errors.error(&item.generics, "a C enum cannot be generic");
             continue;
@@ -115,6 +116,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         let ident = &item.ident;
         let type_name = ident.to_string();
         let name_strs: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let header_check = header_check.map(|c| c.emit(ident, &names, &values));
         out.push(quote! {
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             #item
@@ -148,6 +150,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
                     #ident::from_c(c).ok_or(::alien::MarshalError::UnknownEnumValue { type_name: #type_name, value: c as i128 })
                 }
             }
+            #header_check
         });
     }
     if let Err(tokens) = errors.finish() {

@@ -18,6 +18,9 @@ pub struct Block {
     pub functions: Vec<RawFunction>,
     /// Errors found while reading the inner attributes.
     pub attr_errors: Vec<syn::Error>,
+    /// `#![alien(checked = path)]`: every declaration is checked against
+    /// the header prototypes in `path` (see `checked`).
+    pub checked: Option<syn::Path>,
 }
 
 impl Parse for Block {
@@ -25,10 +28,16 @@ impl Parse for Block {
         let inner = input.call(Attribute::parse_inner)?;
         let mut library = None;
         let mut attr_errors = Vec::new();
+        let mut checked = None;
         for attr in inner {
             if attr.path().is_ident("library") {
                 match attr.parse_args::<LibraryAttr>() {
                     Ok(l) => library = Some(l),
+                    Err(e) => attr_errors.push(e),
+                }
+            } else if super::checked::is_block_check(&attr) {
+                match super::checked::block_path(&attr) {
+                    Ok(p) => checked = Some(p),
                     Err(e) => attr_errors.push(e),
                 }
             } else {
@@ -46,6 +55,7 @@ impl Parse for Block {
             library,
             functions,
             attr_errors,
+            checked,
         })
     }
 }
@@ -62,7 +72,8 @@ pub fn expand(input: TokenStream) -> TokenStream {
     }
     let mut names: Vec<String> = Vec::new();
     let mut checked = Vec::new();
-    for raw in block.functions {
+    let mut header_checks = Vec::new();
+    for mut raw in block.functions {
         let name = raw.name.to_string();
         if names.contains(&name) {
             errors.error(
@@ -71,14 +82,21 @@ pub fn expand(input: TokenStream) -> TokenStream {
             );
         }
         names.push(name);
+        let header = super::checked::take_function_path(&mut raw.attrs, &mut errors)
+            .or_else(|| block.checked.clone());
         if let Some(f) = function::check(raw, block.library.as_ref(), &mut errors) {
+            header_checks.push(header.map(|p| super::checked::function(&f, &p)));
             checked.push(f);
         }
     }
     if let Err(tokens) = errors.finish() {
         return tokens;
     }
-    checked.iter().map(emit_function).collect()
+    checked
+        .iter()
+        .map(emit_function)
+        .chain(header_checks.into_iter().flatten())
+        .collect()
 }
 
 /// The doc line describing the C side.
@@ -216,7 +234,7 @@ fn emit_function(f: &Function) -> TokenStream {
             }
             #[doc(hidden)]
             #[inline(always)]
-            #[allow(clippy::too_many_arguments, clippy::missing_safety_doc, unused_mut)]
+            #[allow(clippy::too_many_arguments, clippy::missing_safety_doc, clippy::needless_question_mark, unused_mut)]
             pub #unsafety fn __call #generics (#(#inputs),* #va_input) -> ::core::result::Result<#output, ::alien::CallError> {
                 #body
             }

@@ -7,6 +7,7 @@
 
 pub mod attrs;
 pub mod call;
+pub mod checked;
 pub mod cstruct;
 pub mod emit;
 pub mod enums;

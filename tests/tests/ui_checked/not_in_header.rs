@@ -1,0 +1,15 @@
+//! A checked declaration of a function the header does not declare.
+mod sys {
+    #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals, dead_code)]
+    include!("../../../build-support/tests/golden/fixture.rs");
+}
+
+use alien::define_c_function;
+
+define_c_function! {
+    #![library("fixture")]
+    #![alien(checked = crate::sys::prototypes)]
+    pub fn fx_reopen() -> i32;
+}
+
+fn main() {}
