@@ -7,6 +7,7 @@ mod dynamic;
 mod errno;
 mod error;
 pub mod ffi;
+pub mod handles;
 mod introspect;
 pub mod library;
 pub mod marshal;
@@ -24,6 +25,7 @@ pub use callback::{set_orphan_panic_policy, Callback, OrphanPanicPolicy, Runtime
 pub use decl::{BindState, SymbolKind};
 pub use dynamic::{ensure_linkage, try_ensure_linkage, DynamicEntry};
 pub use errno::Errno;
+pub use handles::{Finalized, Handle, HandleError, HandleRegistry, Handles, RefKind};
 pub use error::{Error, UndefinedSymbol};
 pub use introspect::{linkage, LinkageInfo};
 pub use marshal::{CEnum, CRepr, CRet, CallError, FromC, IntoC, MarshalError};
