@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     let entry = plugin_apply::entry(); // a C function pointer, as C code would keep it
     let snapshot = plugin_apply::snapshot(); // bound once: stays on version 1
-    // SAFETY: the entry is `int plugin_apply(int)`, as declared.
+                                             // SAFETY: the entry is `int plugin_apply(int)`, as declared.
     let through_entry = unsafe { entry(21) };
     println!(
         "v{}: plugin_apply(21) = {}, through the entry = {through_entry}",
@@ -80,7 +80,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         plugin_version(),
         plugin_apply(21),
     );
-    assert_eq!((plugin_apply(21), through_entry, through_snapshot), (64, 64, 42));
+    assert_eq!(
+        (plugin_apply(21), through_entry, through_snapshot),
+        (64, 64, 42)
+    );
 
     // A broken new version is refused and leaves the running one in place.
     std::fs::write(

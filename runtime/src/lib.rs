@@ -25,8 +25,8 @@ pub use callback::{set_orphan_panic_policy, Callback, OrphanPanicPolicy, Runtime
 pub use decl::{BindState, SymbolKind};
 pub use dynamic::{ensure_linkage, try_ensure_linkage, DynamicEntry};
 pub use errno::Errno;
-pub use handles::{Finalized, Handle, HandleError, HandleRegistry, Handles, RefKind};
 pub use error::{Error, UndefinedSymbol};
+pub use handles::{Finalized, Handle, HandleError, HandleRegistry, Handles, RefKind};
 pub use introspect::{linkage, LinkageInfo};
 pub use marshal::{CEnum, CRepr, CRet, CallError, FromC, IntoC, MarshalError};
 pub use table::{

@@ -1,5 +1,10 @@
 //! Rust closures as C function pointers, called by real C code.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::undocumented_unsafe_blocks, clippy::float_cmp)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::undocumented_unsafe_blocks,
+    clippy::float_cmp
+)]
 
 use alien::{define_c_function, Callback};
 use std::ffi::{c_int, c_void};

@@ -1,6 +1,11 @@
 //! Callbacks driven by real libraries: sqlite3_exec collecting rows, and a
 //! callback run on a thread that C created.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::undocumented_unsafe_blocks, clippy::float_cmp)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::undocumented_unsafe_blocks,
+    clippy::float_cmp
+)]
 
 use alien::{define_c_function, Callback};
 use std::ffi::{c_char, c_int, c_void, CStr};

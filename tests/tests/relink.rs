@@ -1,5 +1,10 @@
 //! Reloading and replacing libraries, bind-once snapshots, and interposition.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::undocumented_unsafe_blocks, clippy::float_cmp)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::undocumented_unsafe_blocks,
+    clippy::float_cmp
+)]
 
 use alien::{define_c_function, ReloadError};
 use std::ffi::c_int;

@@ -1,6 +1,11 @@
 //! Relink under load: 8 threads call through 1,000 entries while another
 //! thread switches the library between two versions 10,000 times.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::undocumented_unsafe_blocks, clippy::float_cmp)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::undocumented_unsafe_blocks,
+    clippy::float_cmp
+)]
 
 use std::ffi::c_int;
 use std::path::PathBuf;

@@ -1,5 +1,10 @@
 //! Calls with signatures known only at run time, checked against the fixture.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::undocumented_unsafe_blocks, clippy::float_cmp)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::undocumented_unsafe_blocks,
+    clippy::float_cmp
+)]
 
 use alien::ffi::{Procedure, Signature, Type, Value};
 

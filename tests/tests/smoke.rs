@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::undocumented_unsafe_blocks, clippy::float_cmp)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::undocumented_unsafe_blocks,
+    clippy::float_cmp
+)]
 use alien::define_c_function;
 use std::ffi::{c_char, c_int, CStr};
 

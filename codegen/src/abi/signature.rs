@@ -39,7 +39,11 @@ impl Signature {
                 Type::Bool | Type::I8 | Type::U8 | Type::I16 | Type::U16 => Type::I32,
                 _ => continue,
             };
-            return Err(TypeError::UnpromotedVariadic { index, ty: ty.clone(), promoted });
+            return Err(TypeError::UnpromotedVariadic {
+                index,
+                ty: ty.clone(),
+                promoted,
+            });
         }
         Ok(Signature {
             args,

@@ -346,10 +346,7 @@ impl LibraryVersion {
         self.plan_locked(&mut t).map(|_| ())
     }
 
-    fn plan_locked(
-        &self,
-        t: &mut super::Table,
-    ) -> Result<(u32, Binds), ReloadError> {
+    fn plan_locked(&self, t: &mut super::Table) -> Result<(u32, Binds), ReloadError> {
         let index = t
             .suppliers
             .iter()
