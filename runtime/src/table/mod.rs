@@ -85,7 +85,9 @@ pub(crate) struct Table {
     pub(crate) suppliers: Vec<Supplier>,
     /// Library names declarations asked for: the supplier, or why it failed.
     pub(crate) opened: Vec<(&'static str, Result<u32, LibraryError>)>,
-    pub(crate) waiting: Vec<&'static Decl>,
+    /// Declarations on lazy stubs, by address (removal is O(1): binding a
+    /// waiting declaration is on the first-call path).
+    pub(crate) waiting: HashMap<usize, &'static Decl>,
     pub(crate) records: HashMap<usize, Record>,
     pub(crate) dynamic: HashMap<(String, Option<String>), &'static Decl>,
     pub(crate) stubs: Option<StubFactory>,
@@ -128,7 +130,7 @@ impl Table {
                 },
             ],
             opened: Vec::new(),
-            waiting: Vec::new(),
+            waiting: HashMap::new(),
             records: HashMap::new(),
             dynamic: HashMap::new(),
             stubs: None,
@@ -163,8 +165,7 @@ impl Table {
         }
         let was = decl.state.swap(STATE_BOUND, Ordering::AcqRel);
         if was == STATE_WAITING {
-            let key = std::ptr::from_ref(decl);
-            self.waiting.retain(|d| !std::ptr::eq(*d, key));
+            self.waiting.remove(&(std::ptr::from_ref(decl) as usize));
         }
     }
 
@@ -200,7 +201,7 @@ impl Table {
             self.generation += 1;
         }
         if decl.state.swap(STATE_WAITING, Ordering::AcqRel) != STATE_WAITING {
-            self.waiting.push(decl);
+            self.waiting.insert(std::ptr::from_ref(decl) as usize, decl);
         }
         Ok(())
     }
@@ -264,7 +265,7 @@ pub fn load_library(name: &str) -> Result<LoadedLibrary, Error> {
             *r = Ok(index);
         }
     }
-    let waiting = t.waiting.clone();
+    let waiting: Vec<&'static Decl> = t.waiting.values().copied().collect();
     let mut resolved = 0;
     for decl in waiting {
         if !lookup::serves(&t.suppliers[index as usize], decl) {
