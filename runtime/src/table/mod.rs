@@ -160,10 +160,17 @@ impl Table {
         } else {
             decl.store_slots(addr as *const (), addr as *const ());
         }
-        if decl.supplier.swap(supplier, Ordering::Relaxed) != supplier {
+        // Only the table (under its lock) writes `supplier` and `state`, so
+        // plain loads and stores suffice: no locked read-modify-write on the
+        // binding path.
+        if decl.supplier.load(Ordering::Relaxed) != supplier {
+            decl.supplier.store(supplier, Ordering::Relaxed);
             self.generation += 1;
         }
-        let was = decl.state.swap(STATE_BOUND, Ordering::AcqRel);
+        let was = decl.state.load(Ordering::Relaxed);
+        if was != STATE_BOUND {
+            decl.state.store(STATE_BOUND, Ordering::Release);
+        }
         if was == STATE_WAITING {
             self.waiting.remove(&(std::ptr::from_ref(decl) as usize));
         }
