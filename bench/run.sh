@@ -3,7 +3,8 @@
 # (id,case,alien_ns,peer,peer_ns,ratio: one row per timed comparison) and
 # bench/instructions.csv (the same rows counted in instructions with callgrind).
 #
-#   bench/run.sh            # everything (about 10-15 minutes on 2 cores, builds included)
+#   bench/run.sh                # everything (about 10-15 minutes on 2 cores, builds included)
+#   bench/run.sh --report-only  # rewrite the reports from the last run's raw data
 #
 # Environment:
 #   ALIEN_BENCH_TARGET_DIR  cargo target directory (default: <repo>/target/bench,
@@ -28,7 +29,13 @@ WORK=$CARGO_TARGET_DIR/alien-bench-run
 P7_PROCS=${ALIEN_BENCH_P7_PROCS:-5}
 CG_N=1000000          # P1: calls per callgrind run (and 2N)
 CG_LAZY=1000          # P7: first calls per callgrind run (and 2N)
-rm -rf "$WORK"
+REPORT_ONLY=
+if [ "${1:-}" = "--report-only" ]; then
+    REPORT_ONLY=1   # rewrite the reports from the last run's raw data (in $WORK)
+    [ -f "$WORK/env.txt" ] || { echo "run.sh: no previous run in $WORK" >&2; exit 1; }
+else
+    rm -rf "$WORK"
+fi
 mkdir -p "$WORK/callgrind" "$WORK/disasm"
 START=$(date +%s)
 
@@ -37,6 +44,7 @@ need() { command -v "$1" >/dev/null || { echo "run.sh: needs $1" >&2; exit 1; };
 need cargo; need valgrind; need callgrind_annotate; need objdump; need python3
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
 
+if [ -z "$REPORT_ONLY" ]; then
 # --- the machine ---------------------------------------------------------
 {
     echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -59,6 +67,7 @@ log "building the benchmarks (first run: criterion and 10,000 generated declarat
 build_start=$(date +%s)
 cargo bench "${FEAT[@]}" --no-run --message-format=json-render-diagnostics > "$WORK/build.json"
 echo "bench_build_seconds=$(( $(date +%s) - build_start ))" >> "$WORK/env.txt"
+fi
 exe() {
     python3 - "$WORK/build.json" "$1" <<'EOF'
 import json, sys
@@ -76,6 +85,7 @@ print(path or "")
 EOF
 }
 CALLS=$(exe calls); SYMBOLS=$(exe symbols); CALLCOUNT=$(exe callcount)
+if [ -z "$REPORT_ONLY" ]; then
 for e in "$CALLS" "$SYMBOLS" "$CALLCOUNT"; do [ -x "$e" ] || { echo "run.sh: missing executable ($e)" >&2; exit 1; }; done
 
 # What `cargo bench -p alien-bench --features gen --bench <name>` runs: the
@@ -196,6 +206,8 @@ rm -rf "$MINI"
 
 echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/env.txt"
 echo "run_seconds=$(( $(date +%s) - START ))" >> "$WORK/env.txt"
+
+fi
 
 # --- report --------------------------------------------------------------
 log "writing bench/RESULTS.md, bench/results.csv, bench/instructions.csv"
@@ -619,8 +631,11 @@ if crit and cc:
           "does not decide the result. For add2 the two binaries disagree: in each, the slower of alien and direct is "
           "the one whose 27-byte loop crosses a 64-byte line (placement table above): "
           f"alien/direct = {crit['ratio']:.3f} in the criterion binary, {cc[4]:.3f} in `callcount`. That difference "
-          "is code placement of a tiny loop, not the call path; for mix8 and sum12 the time ratios are within a few "
-          "percent of 1 in both binaries.")
+          "is code placement of a tiny loop, not the call path. For the longer loops, alien/direct: "
+          + "; ".join(f"{f} {next(r['ratio'] for r in timed if r['id'] == 'P1' and r['case'] == f and r['peer'] == 'direct'):.3f} "
+                      f"(criterion), {next(c[4] for c in cc_rows if c[0] == f and c[1] == 'direct'):.3f} (callcount)"
+                      for f in ("mix8", "sum12"))
+          + " (spread in the tables above).")
     else:
         A("In time, compare the criterion ratios with the second binary's: a difference that changes sign or size "
           "between two placements of the same machine code is placement, not the call path.")
