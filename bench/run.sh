@@ -147,6 +147,20 @@ for n in $CG_LAZY $((2 * CG_LAZY)); do
     echo "P7,first call,dlsym+call,$n,$(ir "dlsymcall_$n" "$SYMBOLS" --count dlsymcall $n)" >> "$WORK/ir.csv"
 done
 
+# --- further sections: bench/sections/*.sh ------------------------------
+# Each section file is sourced here with WORK, BENCH_DIR, ROOT,
+# CARGO_TARGET_DIR and the functions exe, run_bench, ir and log. A section
+# <name>.sh writes $WORK/timed_<name>.csv (the raw rounds Pairs::report
+# appends: id,case,peer,round,alien_ns,peer_ns), optionally
+# $WORK/ir_<name>.csv (id,case,alien_ir,peer,peer_ir per operation) and
+# $WORK/section_<name>.md (included in RESULTS.md as it is).
+for section in "$BENCH_DIR"/sections/*.sh; do
+    [ -e "$section" ] || continue
+    log "section $(basename "$section" .sh)"
+    # shellcheck source=/dev/null
+    source "$section"
+done
+
 # --- what the 10,000 declarations cost the workspace's checks ------------
 if [ "${ALIEN_BENCH_SKIP_GEN_COST:-}" != 1 ]; then
     log "P6 isolation: clippy of the bench target with / without the 10,000 declarations"
@@ -241,7 +255,8 @@ def quartiles(xs):
 
 # ---- timed pairs ----------------------------------------------------------
 pairs = collections.OrderedDict()  # (id, case, peer) -> [(alien, peer)]
-for name in ["p1.csv", "p6.csv"] + sorted(os.path.basename(p) for p in glob.glob(os.path.join(work, "p7_*.csv"))):
+for name in (["p1.csv", "p6.csv"] + sorted(os.path.basename(p) for p in glob.glob(os.path.join(work, "p7_*.csv")))
+             + sorted(os.path.basename(p) for p in glob.glob(os.path.join(work, "timed_*.csv")))):
     path = os.path.join(work, name)
     if not os.path.exists(path):
         continue
@@ -288,6 +303,13 @@ instr.append(dict(id="P6", case="eager bind (rebind_all) per symbol", alien=per_
                   peer="dlsym", peer_ir=per_unit("P6", "bind", "dlsym", 1, 10000)))
 instr.append(dict(id="P7", case="first (lazy) call per symbol", alien=per_unit("P7", "first call", "alien", cg_lazy, cg_lazy),
                   peer="dlsym+call", peer_ir=per_unit("P7", "first call", "dlsym+call", cg_lazy, cg_lazy)))
+for path in sorted(glob.glob(os.path.join(work, "ir_*.csv"))):
+    for row in csv.reader(open(path)):
+        if len(row) >= 5:
+            try:
+                instr.append(dict(id=row[0], case=row[1], alien=float(row[2]), peer=row[3], peer_ir=float(row[4])))
+            except ValueError:
+                pass
 for r in instr:
     r["ratio"] = r["alien"] / r["peer_ir"] if r["peer_ir"] else float("nan")
 
@@ -448,6 +470,17 @@ ir_cmd = {
     "P7": lambda case, peer: f"`ALIEN_BIND=lazy {cg} {exe_sym} --count lazy N`, and `--count dlsymcall N`; N = {cg_lazy:,} and {2 * cg_lazy:,} fresh symbols",
 }
 goal = {"P1": 1.02, "P6": 1.10, "P7": 1.5}
+# Goals of the sections' rows: (id, substring of the peer or None, "ratio" | "ns") -> bound.
+peer_goal = {
+    ("P2", None, "ratio"): 0.1,
+    ("P3", None, "ratio"): 1.5,
+    ("P4", "extern", "ratio"): 1.15, ("P4", "plain", "ratio"): 1.15,
+    ("P4", "libffi", "ratio"): 1.0, ("P4", "closure", "ratio"): 1.0,
+    ("P5", "libffi", "ratio"): 0.5, ("P5", "closure", "ratio"): 1.0,
+    ("P8", None, "ratio"): 1.2,
+    ("P9", None, "ns"): 10.0,
+    ("P12", None, "ratio"): 1.5,
+}
 
 
 def fmt_ns(x):
@@ -486,7 +519,7 @@ A("")
 A("| id | case | alien | peer | peer | time ratio | time ratio, 2nd binary | instr. ratio | goal | verdict |")
 A("|---|---|---:|---|---:|---:|---:|---:|---|---|")
 for r in timed:
-    i = next((x for x in instr if x["id"] == r["id"] and (x["case"] == r["case"] or x["id"] != "P1") and x["peer"] == r["peer"]), None)
+    i = next((x for x in instr if x["id"] == r["id"] and (x["case"] == r["case"] or x["id"] in ("P6", "P7")) and x["peer"] == r["peer"]), None)
     ir_ratio = f"{i['ratio']:.3f}" if i else "–"
     second = "–"
     if r["id"] == "P1":
@@ -498,9 +531,19 @@ for r in timed:
             second = f"{cc[4]:.3f}"
             if (r["lo"] > 1.0 or r["hi"] < 1.0) and (cc[5] <= 1.0 <= cc[6] or (cc[6] < 1.0) != (r["hi"] < 1.0)):
                 v += "; not in the 2nd binary: placement, see P1"
-    else:
+    elif r["id"] in goal:
         g = f"≤ {goal[r['id']]:.2f}x"
         v = verdict_time(r).split(" (")[0]
+    else:
+        g, v = "–", "reported"
+        for (gid, gpeer, gkind), gval in peer_goal.items():
+            if gid == r["id"] and (gpeer is None or gpeer in r["peer"]):
+                if gkind == "ns":
+                    g, met = f"≤ {gval:g} ns", r["alien"] <= gval
+                else:
+                    g, met = f"≤ {gval:.2f}x", r["ratio"] <= gval
+                v = "met" if met else "**not met**"
+                break
     A(f"| {r['id']} | {r['case']} | {fmt_ns(r['alien'])} ns | {r['peer']} | {fmt_ns(r['peer_ns'])} ns | "
       f"**{r['ratio']:.3f}** | {second} | {ir_ratio} | {g} | {v} |")
 if builds:
@@ -770,6 +813,9 @@ if builds:
         if twice:
             A("Compiled twice (host for the proc macro and target with other features): " + ", ".join(f"`{n}`" for n in twice) + ".")
             A("")
+for path in sorted(glob.glob(os.path.join(work, "section_*.md"))):
+    A(open(path).read().rstrip("\n"))
+    A("")
 open(os.path.join(bench_dir, "RESULTS.md"), "w").write("\n".join(md) + "\n")
 print("\n".join(md[:40]))
 PY
