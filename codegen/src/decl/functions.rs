@@ -5,10 +5,11 @@ use super::call::CallPlan;
 use super::emit;
 use super::function::{self, Function, RawFunction};
 use super::report::Errors;
+use proc_macro2::Ident;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
-use syn::Attribute;
+use syn::{Attribute, Visibility};
 
 /// The macro's input: inner attributes, then declarations.
 pub struct Block {
@@ -70,18 +71,17 @@ pub fn expand(input: TokenStream) -> TokenStream {
     for e in block.attr_errors {
         errors.push(e);
     }
-    let mut names: Vec<String> = Vec::new();
+    let mut names = std::collections::HashSet::new();
     let mut checked = Vec::new();
     let mut header_checks = Vec::new();
     for mut raw in block.functions {
         let name = raw.name.to_string();
-        if names.contains(&name) {
+        if !names.insert(name.clone()) {
             errors.error(
                 &raw.name,
                 format_args!("duplicate declaration `{name}` in this block"),
             );
         }
-        names.push(name);
         let header = super::checked::take_function_path(&mut raw.attrs, &mut errors)
             .or_else(|| block.checked.clone());
         if let Some(f) = function::check(raw, block.library.as_ref(), &mut errors) {
@@ -92,11 +92,42 @@ pub fn expand(input: TokenStream) -> TokenStream {
     if let Err(tokens) = errors.finish() {
         return tokens;
     }
-    checked
-        .iter()
-        .map(emit_function)
-        .chain(header_checks.into_iter().flatten())
-        .collect()
+    // One library record for the block, shared by every declaration that
+    // names the block's library (binding opens each library once per record).
+    let mut out = TokenStream::new();
+    let shared = match (&block.library, checked.first()) {
+        (Some(lib), Some(first)) => {
+            let ident = hidden(&first.name, "library");
+            let (name, candidates) = (&lib.name, &lib.candidates);
+            out.extend(quote! {
+                #[doc(hidden)]
+                #[allow(non_upper_case_globals, dead_code)]
+                static #ident: ::alien::__private::LibrarySpec =
+                    ::alien::__private::LibrarySpec { name: #name, candidates: &[#(#candidates),*] };
+            });
+            Some((lib, quote!(super::#ident)))
+        }
+        _ => None,
+    };
+    for f in &checked {
+        let same = shared
+            .as_ref()
+            .filter(|(lib, _)| f.library.as_ref().is_some_and(|l| same_library(l, lib)))
+            .map(|(_, path)| path);
+        out.extend(emit_function(f, same));
+    }
+    out.extend(header_checks.into_iter().flatten());
+    out
+}
+
+/// Whether two library attributes name the same library the same way.
+fn same_library(a: &LibraryAttr, b: &LibraryAttr) -> bool {
+    a.name.value() == b.name.value()
+        && a.candidates.len() == b.candidates.len()
+        && a.candidates
+            .iter()
+            .zip(&b.candidates)
+            .all(|(x, y)| quote!(#x).to_string() == quote!(#y).to_string())
 }
 
 /// The doc line describing the C side.
@@ -112,18 +143,53 @@ fn c_doc(f: &Function) -> String {
     )
 }
 
-fn emit_function(f: &Function) -> TokenStream {
+/// The visibility of a re-export inside the companion module that reaches as
+/// far as `vis` does from the declaring module (one module further down).
+fn inner_vis(vis: &Visibility) -> TokenStream {
+    match vis {
+        Visibility::Public(_) => quote!(pub),
+        Visibility::Inherited => quote!(pub(super)),
+        Visibility::Restricted(r) => {
+            let path = &r.path;
+            let first = path.segments.first().map(|s| s.ident.to_string());
+            match first.as_deref() {
+                _ if path.leading_colon.is_some() => quote!(#vis),
+                Some("crate") => quote!(#vis),
+                Some("self") => {
+                    let rest = path.segments.iter().skip(1);
+                    quote!(pub(in super #(:: #rest)*))
+                }
+                Some("super") => quote!(pub(in super::#path)),
+                _ => quote!(#vis),
+            }
+        }
+    }
+}
+
+/// The name of a hidden item of declaration `name` at the declaring scope.
+fn hidden(name: &Ident, what: &str) -> Ident {
+    format_ident!("__alien_{}_{}", name, what)
+}
+
+/// One declaration: the wrapper and the hidden items that spell the user's
+/// types at the declaring scope, and the companion module, which re-exports
+/// them by name. (The module does not glob-import its parent: with N
+/// declarations in one scope that made name resolution O(N²).)
+fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream {
     let name = &f.name;
     let vis = &f.vis;
     let attrs = &f.attrs;
     let cfgs = &f.cfgs;
     let rust_name = name.to_string();
     let symbol = emit::c_string(&f.c_name);
-    let (lib_static, lib_expr) = emit::library(f.library.as_ref());
+    let (lib_static, lib_expr) = match shared_lib {
+        Some(path) => (quote!(), quote!(::core::option::Option::Some(&#path))),
+        None => emit::library(f.library.as_ref()),
+    };
     // 16: the module path is the companion module's (see the runtime's FLAG_COMPANION).
     let flags = f.flags.bits(f.variadic) | 16;
     let registration = emit::register(quote!(&DECL));
-    let plan = CallPlan::new(f, &quote!(DECL.slot()));
+    let plan = CallPlan::new(f, &quote!(#name::DECL.slot()));
     let CallPlan {
         inputs,
         input_names,
@@ -151,28 +217,41 @@ fn emit_function(f: &Function) -> TokenStream {
         quote!(#[inline])
     };
     let doc = c_doc(f);
+    let inner = inner_vis(vis);
+    let cfn = hidden(name, "CFn");
+    let try_call = hidden(name, "try_call");
+    let call = hidden(name, "call");
+    let interpose_with_fn = hidden(name, "interpose_with");
+    let shims_fn = hidden(name, "shims");
     // A closure replacement needs a callback of the C signature (not for variadic functions).
-    let interpose_with = if f.variadic {
-        quote!()
+    let (interpose_with_outer, interpose_with_inner) = if f.variadic {
+        (quote!(), quote!())
     } else {
-        quote! {
-            /// Replaces the function with a closure until the guard drops.
-            pub fn interpose_with<F>(replacement: F) -> ::alien::Interposition
-            where
-                F: ::alien::callback::InterposeFn<(#(#c_params,)*), #c_ret>,
-            {
-                ::alien::callback::InterposeFn::<(#(#c_params,)*), #c_ret>::interpose(replacement, &DECL)
-            }
-        }
+        (
+            quote! {
+                #(#cfgs)*
+                #[doc(hidden)]
+                #[allow(non_snake_case)]
+                #vis fn #interpose_with_fn<F>(replacement: F) -> ::alien::Interposition
+                where
+                    F: ::alien::callback::InterposeFn<(#(#c_params,)*), #c_ret>,
+                {
+                    ::alien::callback::InterposeFn::<(#(#c_params,)*), #c_ret>::interpose(replacement, &#name::DECL)
+                }
+            },
+            quote! {
+                /// Replaces the function with a closure until the guard drops.
+                #[doc(inline)]
+                #inner use super::#interpose_with_fn as interpose_with;
+            },
+        )
     };
     let module_doc = format!("Linkage-table items of [`{rust_name}()`]({rust_name}()).");
-    let check_fn = format_ident!("__alien_shims");
     quote! {
         #(#cfgs)*
         #[doc = #module_doc]
         #[allow(non_snake_case, non_upper_case_globals, dead_code, unused_imports, clippy::all)]
         #vis mod #name {
-            use super::*;
             #lib_static
             /// The declaration's linkage-table record.
             pub static DECL: ::alien::__private::Decl = ::alien::__private::Decl::code(
@@ -180,7 +259,8 @@ fn emit_function(f: &Function) -> TokenStream {
             );
             #registration
             /// The C type of the function.
-            pub type CFn = unsafe extern "C" fn(#(#c_params),* #variadic_sig) -> #c_ret;
+            #[doc(inline)]
+            #inner use super::#cfn as CFn;
             /// Whether the symbol is bound (after startup binding).
             pub fn is_resolved() -> bool {
                 ::alien::__private::is_resolved(&DECL)
@@ -220,26 +300,38 @@ fn emit_function(f: &Function) -> TokenStream {
                 // SAFETY: the address is a function of this C type (or its lazy stub).
                 unsafe { ::alien::__private::transmute::<usize, CFn>(::alien::original(&DECL)) }
             }
-            #interpose_with
+            #interpose_with_inner
             /// Calls the function, returning every failure — the symbol
             /// missing, or an argument or result that cannot be converted — as
             /// an error instead of a panic.
-            #[allow(clippy::too_many_arguments, clippy::missing_safety_doc)]
-            pub #unsafety fn try_call #generics (#(#inputs),* #va_input) -> ::core::result::Result<#output, ::alien::CallError> {
-                if !DECL.is_resolved() {
-                    ::alien::__private::try_resolve(&DECL).map_err(::alien::CallError::Undefined)?;
-                }
-                #[allow(unused_unsafe)]
-                unsafe { __call(#(#input_names),* #va_name) }
-            }
-            #[doc(hidden)]
-            #[inline(always)]
-            #[allow(clippy::too_many_arguments, clippy::missing_safety_doc, clippy::needless_question_mark, unused_mut)]
-            pub #unsafety fn __call #generics (#(#inputs),* #va_input) -> ::core::result::Result<#output, ::alien::CallError> {
-                #body
-            }
-            fn #check_fn() { #shims }
+            #[doc(inline)]
+            #inner use super::#try_call as try_call;
         }
+        #(#cfgs)*
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis type #cfn = unsafe extern "C" fn(#(#c_params),* #variadic_sig) -> #c_ret;
+        #interpose_with_outer
+        #(#cfgs)*
+        #[doc(hidden)]
+        #[allow(clippy::too_many_arguments, clippy::missing_safety_doc, non_snake_case)]
+        #vis #unsafety fn #try_call #generics (#(#inputs),* #va_input) -> ::core::result::Result<#output, ::alien::CallError> {
+            if !#name::DECL.is_resolved() {
+                ::alien::__private::try_resolve(&#name::DECL).map_err(::alien::CallError::Undefined)?;
+            }
+            #[allow(unused_unsafe)]
+            unsafe { #call(#(#input_names),* #va_name) }
+        }
+        #(#cfgs)*
+        #[doc(hidden)]
+        #[inline(always)]
+        #[allow(clippy::too_many_arguments, clippy::missing_safety_doc, clippy::needless_question_mark, unused_mut, non_snake_case)]
+        #unsafety fn #call #generics (#(#inputs),* #va_input) -> ::core::result::Result<#output, ::alien::CallError> {
+            #body
+        }
+        #(#cfgs)*
+        #[allow(dead_code, non_snake_case)]
+        fn #shims_fn() { #shims }
         #(#cfgs)*
         #(#attrs)*
         #[doc = #doc]
@@ -247,7 +339,7 @@ fn emit_function(f: &Function) -> TokenStream {
         #[allow(clippy::too_many_arguments, clippy::missing_safety_doc, non_snake_case)]
         #vis #unsafety fn #name #generics (#(#inputs),* #va_input) -> #output {
             #[allow(unused_unsafe)]
-            match unsafe { #name::__call(#(#input_names),* #va_name) } {
+            match unsafe { #call(#(#input_names),* #va_name) } {
                 ::core::result::Result::Ok(v) => v,
                 ::core::result::Result::Err(e) => ::alien::__private::fail(e),
             }
