@@ -510,7 +510,6 @@ impl Builder {
             .generate_comments(true)
             .layout_tests(true)
             .derive_default(true)
-            .merge_extern_blocks(true)
             .disable_header_comment()
             .clang_args(self.clang_args.iter())
             .parse_callbacks(Box::new(recorder));

@@ -47,35 +47,25 @@ impl VisitMut for ShortPaths {
         if tp.qself.is_some() || tp.path.leading_colon.is_none() {
             return;
         }
-        let segs: Vec<String> = tp
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        let last = tp.path.segments.last().cloned();
-        let Some(last) = last else { return };
-        let short = match segs
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
-            ["core" | "std", "ffi", name] | ["core" | "std", "os", "raw", name] => {
-                match C_NAMES.iter().find(|n| *n == name) {
-                    Some(n) => {
-                        self.used.insert(n);
-                        true
-                    }
-                    None => false,
-                }
+        let segs = &tp.path.segments;
+        let root = |i: usize| segs[i].ident == "core" || segs[i].ident == "std";
+        let c_name = |seg: &syn::PathSegment| C_NAMES.iter().copied().find(|n| seg.ident == n);
+        let short = match segs.len() {
+            3 if root(0) && segs[1].ident == "ffi" => c_name(&segs[2]).map(Some),
+            4 if root(0) && segs[1].ident == "os" && segs[2].ident == "raw" => {
+                c_name(&segs[3]).map(Some)
             }
-            ["core" | "std", "option", "Option"] => true,
-            _ => false,
+            3 if root(0) && segs[1].ident == "option" && segs[2].ident == "Option" => Some(None),
+            _ => None,
         };
-        if short {
-            tp.path.leading_colon = None;
-            tp.path.segments = std::iter::once(last).collect();
+        if let Some(used) = short {
+            if let Some(n) = used {
+                self.used.insert(n);
+            }
+            if let Some(last) = tp.path.segments.pop() {
+                tp.path.leading_colon = None;
+                tp.path.segments = std::iter::once(last.into_value()).collect();
+            }
         }
     }
 }
@@ -151,13 +141,11 @@ fn link_name(attrs: &[Attribute]) -> Option<String> {
 
 /// Prints a type the way rustfmt would.
 fn ty_str(t: &Type) -> String {
-    // The common cases directly (names and pointers): prettyplease costs a
-    // file per call.
+    // The common cases directly (paths, pointers, arrays, function pointers):
+    // prettyplease costs a file per call.
     fn simple(t: &Type, out: &mut String) -> bool {
         match t {
-            Type::Path(p)
-                if p.qself.is_none() && p.path.segments.iter().all(|s| s.arguments.is_none()) =>
-            {
+            Type::Path(p) if p.qself.is_none() => {
                 if p.path.leading_colon.is_some() {
                     out.push_str("::");
                 }
@@ -166,6 +154,23 @@ fn ty_str(t: &Type) -> String {
                         out.push_str("::");
                     }
                     out.push_str(&seg.ident.to_string());
+                    match &seg.arguments {
+                        syn::PathArguments::None => {}
+                        syn::PathArguments::AngleBracketed(a) if a.colon2_token.is_none() => {
+                            out.push('<');
+                            for (j, arg) in a.args.iter().enumerate() {
+                                if j > 0 {
+                                    out.push_str(", ");
+                                }
+                                match arg {
+                                    syn::GenericArgument::Type(t) if simple(t, out) => {}
+                                    _ => return false,
+                                }
+                            }
+                            out.push('>');
+                        }
+                        _ => return false,
+                    }
                 }
                 true
             }
@@ -176,6 +181,67 @@ fn ty_str(t: &Type) -> String {
                     "*const "
                 });
                 simple(&p.elem, out)
+            }
+            Type::Array(a) => match &a.len {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    attrs,
+                }) if attrs.is_empty() => {
+                    out.push('[');
+                    if !simple(&a.elem, out) {
+                        return false;
+                    }
+                    let _ = write!(out, "; {}]", n.base10_digits());
+                    true
+                }
+                _ => false,
+            },
+            Type::Tuple(t) if t.elems.is_empty() => {
+                out.push_str("()");
+                true
+            }
+            Type::Paren(p) => simple(&p.elem, out),
+            Type::BareFn(f) if f.lifetimes.is_none() => {
+                if f.unsafety.is_some() {
+                    out.push_str("unsafe ");
+                }
+                if let Some(abi) = &f.abi {
+                    out.push_str("extern ");
+                    if let Some(name) = &abi.name {
+                        let _ = write!(out, "\"{}\" ", name.value());
+                    }
+                }
+                out.push_str("fn(");
+                for (i, arg) in f.inputs.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    if !arg.attrs.is_empty() {
+                        return false;
+                    }
+                    if let Some((name, _)) = &arg.name {
+                        let _ = write!(out, "{name}: ");
+                    }
+                    if !simple(&arg.ty, out) {
+                        return false;
+                    }
+                }
+                if f.variadic.is_some() {
+                    out.push_str(if f.inputs.is_empty() { "..." } else { ", ..." });
+                }
+                out.push(')');
+                match &f.output {
+                    ReturnType::Default => {}
+                    ReturnType::Type(_, t) => {
+                        out.push_str(" -> ");
+                        if let Type::Never(_) = **t {
+                            out.push('!');
+                        } else if !simple(t, out) {
+                            return false;
+                        }
+                    }
+                }
+                true
             }
             _ => false,
         }
@@ -204,6 +270,54 @@ fn ty_str(t: &Type) -> String {
         one.push_str(l);
     }
     one.replace(",)", ")").replace(",>", ">")
+}
+
+/// Appends `line` (a `pub type ... = ...fn(...)...;` item), one parameter
+/// per line when it is longer than 100 columns, as rustfmt would.
+fn push_wrapped(out: &mut String, line: &str) {
+    let open = line.find("fn(").map(|i| i + 3);
+    let close = open.and_then(|start| {
+        let mut depth = 0usize;
+        for (i, c) in line[start..].char_indices() {
+            match c {
+                '(' | '<' | '[' => depth += 1,
+                ')' | ']' if depth == 0 => return Some(start + i),
+                ')' | '>' | ']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        None
+    });
+    let (Some(open), Some(close)) = (open, close) else {
+        let _ = writeln!(out, "{line}");
+        return;
+    };
+    if line.len() <= 100 || close == open {
+        let _ = writeln!(out, "{line}");
+        return;
+    }
+    let _ = writeln!(out, "{}", &line[..open]);
+    let mut depth = 0usize;
+    let mut start = open;
+    let inner = &line[open..close];
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' | '<' | '[' => depth += 1,
+            ')' | '>' | ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                let _ = writeln!(out, "    {},", line[start..open + i].trim());
+                start = open + i + 1;
+            }
+            _ => {}
+        }
+    }
+    let last = line[start..close].trim();
+    if last == "..." {
+        let _ = writeln!(out, "    ...");
+    } else {
+        let _ = writeln!(out, "    {last},");
+    }
+    let _ = writeln!(out, "{}", &line[close..]);
 }
 
 fn ident(name: &str) -> Ident {
@@ -366,7 +480,7 @@ pub mod __alien {
     #[diagnostic::on_unimplemented(
         message = "this declaration passes `{Self}` where the C header's prototype takes `{H}`",
         label = "the C header's parameter here is `{H}`, not `{Self}`",
-        note = "an `out`/`inout` parameter is checked as the pointer C receives, a string as `*const c_char`, a `define_c_enum!` enum as its integer type"
+        note = "an `out`/`inout` parameter is checked as the pointer C receives, a string as `*const c_char`, a `define_c_enum!` enum as its integer type, a struct by value as the header's own struct (so size, alignment and fields agree by construction)"
     )]
     pub trait Param<H> {}
     impl<T> Param<T> for T {}
@@ -441,15 +555,18 @@ pub mod __alien {
 
 /// Translates bindgen's output.
 pub(crate) fn translate(raw: &str, opts: &Options) -> Result<String, BuildError> {
-    let mut file = syn::parse_file(raw).map_err(|source| BuildError::Output { source })?;
+    let file = syn::parse_file(raw).map_err(|source| BuildError::Output { source })?;
+    let mut file_items = file.items;
     let mut short = ShortPaths::default();
-    short.visit_file_mut(&mut file);
+    for item in &mut file_items {
+        short.visit_item_mut(item);
+    }
 
     // Functions and variables leave the item list; everything else stays.
     let mut functions: Vec<syn::ForeignItemFn> = Vec::new();
     let mut statics: Vec<syn::ForeignItemStatic> = Vec::new();
     let mut items: Vec<Item> = Vec::new();
-    for item in file.items {
+    for item in file_items {
         match item {
             Item::ForeignMod(m) => {
                 for fi in m.items {
@@ -612,31 +729,51 @@ pub(crate) fn translate(raw: &str, opts: &Options) -> Result<String, BuildError>
     let mut by_value_structs: BTreeSet<String> = BTreeSet::new();
     let mut decls: Vec<Decl> = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
-    let mut prototypes: Vec<(Vec<String>, String, Type)> = Vec::new();
+    let mut prototypes: Vec<(Vec<String>, String, String)> = Vec::new();
     for f in &functions {
         let rust = f.sig.ident.to_string();
         let c_name = link_name(&f.attrs).unwrap_or_else(|| rust.clone());
         let variadic = f.sig.variadic.is_some();
         let fixed = f.sig.inputs.len();
         // The C view, for the description.
-        let mut c_fn: syn::TypeBareFn = {
-            let inputs = f.sig.inputs.iter().map(|a| match a {
-                syn::FnArg::Typed(pt) => {
-                    let pat = &pt.pat;
-                    let ty = &pt.ty;
-                    quote!(#pat: #ty)
-                }
-                syn::FnArg::Receiver(r) => r.to_token_stream(),
-            });
-            let dots = variadic.then(|| quote!(, ...));
-            let ret = match &f.sig.output {
-                ReturnType::Type(_, t) if !matches!(**t, Type::Never(_)) => quote!(-> #t),
-                _ => quote!(),
-            };
-            syn::parse_quote!(unsafe extern "C" fn(#(#inputs),* #dots) #ret)
+        let mut c_fn = syn::TypeBareFn {
+            lifetimes: None,
+            unsafety: Some(Default::default()),
+            abi: Some(syn::Abi {
+                extern_token: Default::default(),
+                name: Some(syn::LitStr::new("C", Span::call_site())),
+            }),
+            fn_token: Default::default(),
+            paren_token: Default::default(),
+            inputs: f
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|a| match a {
+                    syn::FnArg::Typed(pt) => Some(syn::BareFnArg {
+                        attrs: Vec::new(),
+                        name: match &*pt.pat {
+                            syn::Pat::Ident(i) => Some((i.ident.clone(), Default::default())),
+                            _ => None,
+                        },
+                        ty: (*pt.ty).clone(),
+                    }),
+                    syn::FnArg::Receiver(_) => None,
+                })
+                .collect(),
+            variadic: f.sig.variadic.as_ref().map(|_| syn::BareVariadic {
+                attrs: Vec::new(),
+                name: None,
+                dots: Default::default(),
+                comma: None,
+            }),
+            output: match &f.sig.output {
+                ReturnType::Type(_, t) if !matches!(**t, Type::Never(_)) => f.sig.output.clone(),
+                _ => ReturnType::Default,
+            },
         };
         ReplaceTypes { map: &enum_repr }.visit_type_bare_fn_mut(&mut c_fn);
-        prototypes.push((docs(&f.attrs), c_name.clone(), Type::BareFn(c_fn)));
+        prototypes.push((docs(&f.attrs), c_name.clone(), ty_str(&Type::BareFn(c_fn))));
 
         if variadic && fixed > MAX_VARIADIC_FIXED {
             skipped.push(format!(
@@ -1032,49 +1169,49 @@ pub(crate) fn translate(raw: &str, opts: &Options) -> Result<String, BuildError>
     }
     if let Some(module) = &opts.prototypes {
         let m = ident(module);
-        let mut body: Vec<Item> = Vec::new();
-        body.push(syn::parse_quote!(
-            use super::*;
-        ));
+        // Written as text (the items are one line each): building syn items
+        // and pretty-printing them cost more than the rest of the translation.
+        let mut body = String::from("use super::*;\n");
         for (d, c_name, t) in &prototypes {
-            let name = ident(c_name);
-            let doc = d.iter().map(|l| quote!(#[doc = #l]));
-            body.push(syn::parse_quote!(#(#doc)* pub type #name = #t;));
+            for line in d {
+                let _ = writeln!(body, "///{line}");
+            }
+            push_wrapped(&mut body, &format!("pub type {} = {t};", ident(c_name)));
         }
         for (c_name, t) in &var_protos {
-            let v = ident(c_name);
-            let doc = format!(" The type of C variable `{c_name}`.");
-            body.push(syn::parse_quote!(#[doc = #doc] pub type #v = #t;));
+            let _ = writeln!(body, "/// The type of C variable `{c_name}`.");
+            let _ = writeln!(body, "pub type {} = {};", ident(c_name), ty_str(t));
         }
         if !consts.is_empty() {
-            let names = consts.iter().map(|c| ident(c));
-            body.push(syn::parse_quote!(pub use super::{#(#names),*};));
+            body.push_str("pub use super::{\n");
+            let mut line = String::new();
+            for c in consts.iter().map(|c| ident(c).to_string()) {
+                if !line.is_empty() && line.len() + c.len() + 2 > 92 {
+                    let _ = writeln!(body, "    {}", line.trim_end());
+                    line.clear();
+                }
+                line.push_str(&c);
+                line.push_str(", ");
+            }
+            let _ = writeln!(body, "    {}\n}};", line.trim_end_matches(", "));
         }
         let known: Vec<&(String, u64, u64)> = sizes
             .iter()
             .filter(|(n, s, a)| *s > 0 && *a > 0 && syn::parse_str::<Ident>(n).is_ok())
             .collect();
         if !known.is_empty() {
-            let entries = known.iter().map(|(n, s, a)| {
-                let name = ident(n);
-                let doc = format!(" `{n}`: {s} bytes, aligned to {a}.");
-                let s = proc_macro2::Literal::u64_unsuffixed(*s);
-                let a = proc_macro2::Literal::u64_unsuffixed(*a);
-                quote!(#[doc = #doc] pub const #name: Layout = Layout { size: #s, align: #a };)
-            });
-            body.push(syn::parse_quote! {
-                /// Struct and union sizes and alignments, as clang laid them out.
-                pub mod layout {
-                    use super::__alien::Layout;
-                    #(#entries)*
-                }
-            });
+            body.push_str("/// Struct and union sizes and alignments, as clang laid them out.\n");
+            body.push_str("pub mod layout {\n    use super::__alien::Layout;\n");
+            for (n, s, a) in known {
+                let _ = writeln!(body, "    /// `{n}`: {s} bytes, aligned to {a}.");
+                let _ = writeln!(
+                    body,
+                    "    pub const {}: Layout = Layout {{ size: {s}, align: {a} }};",
+                    ident(n)
+                );
+            }
+            body.push_str("}\n");
         }
-        let f = syn::File {
-            shebang: None,
-            attrs: Vec::new(),
-            items: body,
-        };
         out.push('\n');
         let _ = writeln!(
             out,
@@ -1097,7 +1234,7 @@ pub(crate) fn translate(raw: &str, opts: &Options) -> Result<String, BuildError>
             "#[allow(non_camel_case_types, non_snake_case, non_upper_case_globals, dead_code, unused_imports)]"
         );
         let _ = writeln!(out, "pub mod {m} {{");
-        for text in [prettyplease::unparse(&f).as_str(), HELPERS] {
+        for text in [body.as_str(), HELPERS] {
             for line in text.lines() {
                 if line.is_empty() {
                     out.push('\n');

@@ -116,10 +116,7 @@ alien::define_alien_variable! {
 pub mod prototypes {
     use super::*;
     /// Opens a handle by name.
-    pub type fx_open = unsafe extern "C" fn(
-        name: *const c_char,
-        out: *mut *mut fx_handle,
-    ) -> c_int;
+    pub type fx_open = unsafe extern "C" fn(name: *const c_char, out: *mut *mut fx_handle) -> c_int;
     /// Closes it.
     pub type fx_close = unsafe extern "C" fn(h: *mut fx_handle);
     /// Reads up to `cap` bytes into `buf`; the count read is stored in `*len`.
@@ -147,11 +144,7 @@ pub mod prototypes {
     /// The library's version string.
     pub type fx_version = unsafe extern "C" fn() -> *const c_char;
     /// A checksum of a byte range.
-    pub type fx_crc = unsafe extern "C" fn(
-        crc: u32,
-        buf: *const fx_byte,
-        len: c_uint,
-    ) -> u32;
+    pub type fx_crc = unsafe extern "C" fn(crc: u32, buf: *const fx_byte, len: c_uint) -> u32;
     /// printf into the log.
     pub type fx_log = unsafe extern "C" fn(level: c_int, fmt: *const c_char, ...) -> c_int;
     /// Aborts.
@@ -162,7 +155,7 @@ pub mod prototypes {
     pub type fx_library_name = *const c_char;
     pub use super::{
         FX_VERSION, FX_NAME, FX_ERR_NOMEM, fx_status_FX_OK, fx_status_FX_AGAIN,
-        fx_status_FX_FAILED, fx_flags_FX_READ, fx_flags_FX_WRITE, fx_flags_FX_APPEND,
+        fx_status_FX_FAILED, fx_flags_FX_READ, fx_flags_FX_WRITE, fx_flags_FX_APPEND
     };
     /// Struct and union sizes and alignments, as clang laid them out.
     pub mod layout {
@@ -181,7 +174,7 @@ pub mod prototypes {
         #[diagnostic::on_unimplemented(
             message = "this declaration passes `{Self}` where the C header's prototype takes `{H}`",
             label = "the C header's parameter here is `{H}`, not `{Self}`",
-            note = "an `out`/`inout` parameter is checked as the pointer C receives, a string as `*const c_char`, a `define_c_enum!` enum as its integer type"
+            note = "an `out`/`inout` parameter is checked as the pointer C receives, a string as `*const c_char`, a `define_c_enum!` enum as its integer type, a struct by value as the header's own struct (so size, alignment and fields agree by construction)"
         )]
         pub trait Param<H> {}
         impl<T> Param<T> for T {}
