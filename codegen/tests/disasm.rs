@@ -26,6 +26,7 @@ const RIPS: [u64; 4] = [0, 0x1000, 0x7f12_3456_7000, 0xffff_ffff_ffff_f000 - 0x1
 /// (and a few awkward ones).
 fn modes() -> Vec<SaveMode> {
     vec![
+        SaveMode::ArgsOnly,
         SaveMode::Fxsave,
         SaveMode::Xsave { size: 576 },
         SaveMode::Xsave { size: 832 },
@@ -349,6 +350,7 @@ fn lazy_stub_template_is_deterministic() {
 
 fn save_area(mode: SaveMode) -> u64 {
     match mode {
+        SaveMode::ArgsOnly => 128,
         SaveMode::Fxsave => 512,
         SaveMode::Xsave { size } | SaveMode::Xsavec { size } => {
             (u64::from(size).max(576) + 63) & !63
@@ -376,11 +378,12 @@ fn expected_resolver(mode: SaveMode, resolve_fn: u64) -> Vec<String> {
     v.push(format!("sub rsp,{}", hex(save_area(mode))));
     v.push("and rsp,0FFFFFFFFFFFFFFC0h".to_owned());
     let (save, restore) = match mode {
+        SaveMode::ArgsOnly => ("", ""),
         SaveMode::Fxsave => ("fxsave64 [rsp]", "fxrstor64 [rsp]"),
         SaveMode::Xsave { .. } => ("xsave64 [rsp]", "xrstor64 [rsp]"),
         SaveMode::Xsavec { .. } => ("xsavec64 [rsp]", "xrstor64 [rsp]"),
     };
-    let xsave = mode != SaveMode::Fxsave;
+    let xsave = !matches!(mode, SaveMode::Fxsave | SaveMode::ArgsOnly);
     if xsave {
         for off in (512..576).step_by(8) {
             v.push(format!("mov qword ptr [rsp+{}],0", hex(off)));
@@ -388,7 +391,20 @@ fn expected_resolver(mode: SaveMode, resolve_fn: u64) -> Vec<String> {
         v.push("mov eax,0EEh".to_owned());
         v.push("xor edx,edx".to_owned());
     }
-    v.push(save.to_owned());
+    if mode == SaveMode::ArgsOnly {
+        for i in 0..8 {
+            v.push(format!(
+                "movdqa [rsp{}],xmm{i}",
+                if i == 0 {
+                    String::new()
+                } else {
+                    format!("+{}", hex(16 * i))
+                }
+            ));
+        }
+    } else {
+        v.push(save.to_owned());
+    }
     v.push("mov rdi,r11".to_owned());
     v.push(format!("mov rax,{}", hex(resolve_fn)));
     v.push("call rax".to_owned());
@@ -397,13 +413,37 @@ fn expected_resolver(mode: SaveMode, resolve_fn: u64) -> Vec<String> {
         v.push("mov eax,0EEh".to_owned());
         v.push("xor edx,edx".to_owned());
     }
-    v.push(restore.to_owned());
+    if mode == SaveMode::ArgsOnly {
+        for i in 0..8 {
+            v.push(format!(
+                "movdqa xmm{i},[rsp{}]",
+                if i == 0 {
+                    String::new()
+                } else {
+                    format!("+{}", hex(16 * i))
+                }
+            ));
+        }
+    } else {
+        v.push(restore.to_owned());
+    }
     v.push("lea rsp,[rbp-40h]".to_owned());
     for r in ["r10", "rax", "r9", "r8", "rcx", "rdx", "rsi", "rdi", "rbp"] {
         v.push(format!("pop {r}"));
     }
     v.push("jmp r11".to_owned());
     v
+}
+
+#[test]
+fn resolver_args_only_saves_xmm0_to_xmm7() {
+    let text = disasm(&resolver(SaveMode::ArgsOnly, 0x1234).unwrap(), 0x1000);
+    assert_eq!(text, expected_resolver(SaveMode::ArgsOnly, 0x1234));
+    assert_eq!(text[11], "sub rsp,80h");
+    assert_eq!(text[13], "movdqa [rsp],xmm0");
+    assert_eq!(text[20], "movdqa [rsp+70h],xmm7");
+    assert_eq!(text[25], "movdqa xmm0,[rsp]");
+    assert_eq!(text[32], "movdqa xmm7,[rsp+70h]");
 }
 
 #[test]
@@ -590,7 +630,33 @@ fn resolver_restores_what_it_saves_in_reverse() {
                 )
             })
             .collect();
-        assert_eq!(save_restore.len(), 2, "{mode:?}");
+        if mode == SaveMode::ArgsOnly {
+            // xmm0..xmm7 stored at rsp + 16 i, then loaded back from the same place.
+            let moves: Vec<&Instruction> = insns
+                .iter()
+                .filter(|i| {
+                    matches!(
+                        i.code(),
+                        Code::Movdqa_xmmm128_xmm | Code::Movdqa_xmm_xmmm128
+                    )
+                })
+                .collect();
+            assert_eq!(moves.len(), 16);
+            for (k, i) in moves.iter().enumerate() {
+                let (reg, store) = if k < 8 {
+                    (i.op1_register(), Code::Movdqa_xmmm128_xmm)
+                } else {
+                    (i.op0_register(), Code::Movdqa_xmm_xmmm128)
+                };
+                assert_eq!(i.code(), store);
+                let n = (k % 8) as u64;
+                assert_eq!(reg as u64 - Register::XMM0 as u64, n);
+                assert_eq!(i.memory_base(), Register::RSP);
+                assert_eq!(i.memory_displacement64(), 16 * n);
+            }
+        } else {
+            assert_eq!(save_restore.len(), 2, "{mode:?}");
+        }
         for i in save_restore {
             assert_eq!(i.memory_base(), Register::RSP);
             assert_eq!(i.memory_displacement64(), 0);

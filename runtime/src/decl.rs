@@ -58,6 +58,9 @@ pub const FLAG_VARIADIC: u8 = 8;
 /// Flag: `module_path` names the declaration's companion module (its last
 /// segment is the declaration's own name, not where it was declared).
 pub const FLAG_COMPANION: u8 = 16;
+/// Flag: a name known only at run time (`ensure_linkage`): its callers'
+/// argument types are unknown, so its lazy stub saves the whole vector state.
+pub const FLAG_UNKNOWN_SIGNATURE: u8 = 32;
 
 /// A declared foreign symbol. Generated code creates these with
 /// [`Decl::code`] and [`Decl::data`]; users see them through

@@ -62,7 +62,7 @@ pub fn try_ensure_linkage(symbol: &str, library: Option<&str>) -> Result<Dynamic
             let decl: &'static Decl = Box::leak(Box::new(Decl::code(
                 Box::leak(cname.into_boxed_c_str()),
                 spec,
-                0,
+                crate::decl::FLAG_UNKNOWN_SIGNATURE,
                 "<run time>",
                 "<run time>",
             )));

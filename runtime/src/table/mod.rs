@@ -11,6 +11,7 @@
 //!   caller.
 //! * [`load_library`] resolves the waiting entries the new library supplies.
 
+mod addr_hash;
 mod interpose;
 mod lookup;
 mod relink;
@@ -22,6 +23,7 @@ use crate::code::memory::CodeBlock;
 use crate::decl::{Decl, STATE_BOUND, STATE_WAITING};
 use crate::error::Error;
 use crate::library::{Library, LibraryError};
+use addr_hash::AddrMap;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -87,8 +89,8 @@ pub(crate) struct Table {
     pub(crate) opened: Vec<(&'static str, Result<u32, LibraryError>)>,
     /// Declarations on lazy stubs, by address (removal is O(1): binding a
     /// waiting declaration is on the first-call path).
-    pub(crate) waiting: HashMap<usize, &'static Decl>,
-    pub(crate) records: HashMap<usize, Record>,
+    pub(crate) waiting: AddrMap<&'static Decl>,
+    pub(crate) records: AddrMap<Record>,
     pub(crate) dynamic: HashMap<(String, Option<String>), &'static Decl>,
     pub(crate) stubs: Option<StubFactory>,
     pub(crate) mode: BindMode,
@@ -130,8 +132,8 @@ impl Table {
                 },
             ],
             opened: Vec::new(),
-            waiting: HashMap::new(),
-            records: HashMap::new(),
+            waiting: AddrMap::default(),
+            records: AddrMap::default(),
             dynamic: HashMap::new(),
             stubs: None,
             mode: startup::mode_from_env(),
@@ -186,9 +188,10 @@ impl Table {
                 .get(&key)
                 .is_some_and(|r| r.rust_stub.is_some());
             if !have {
+                let full = decl.flags() & crate::decl::FLAG_UNKNOWN_SIGNATURE != 0;
                 let factory = self.stub_factory()?;
-                let rust = factory.stub(key)?;
-                let c = factory.stub(key | 1)?;
+                let rust = factory.stub(key, full)?;
+                let c = factory.stub(key | 1, full)?;
                 let rec = self.records.entry(key).or_default();
                 rec.rust_stub = Some(rust);
                 rec.c_stub = Some(c);

@@ -4,9 +4,12 @@ use crate::code::memory::{CodeArena, CodeBlock};
 use crate::error::Error;
 use alien_codegen::x86::{self, LazyStubTemplate, SaveMode, LAZY_STUB_SIZE};
 
-/// The resolver routine and the template its stubs are made from.
+/// The resolver routines and the template their stubs are made from.
 pub(crate) struct StubFactory {
-    resolver: CodeBlock,
+    /// Saves the argument registers of every type a declaration can spell.
+    args_only: CodeBlock,
+    /// Saves the whole vector state (names known only at run time).
+    full: CodeBlock,
     template: LazyStubTemplate,
 }
 
@@ -25,20 +28,25 @@ pub(crate) fn save_mode() -> SaveMode {
 
 impl StubFactory {
     pub(crate) fn new(resolve_fn: usize) -> Result<StubFactory, Error> {
-        let code = x86::resolver(save_mode(), resolve_fn as u64)?;
-        let reservation = CodeArena::global().reserve(code.len())?;
-        let resolver = reservation.finish(&code)?;
+        let routine = |mode| -> Result<CodeBlock, Error> {
+            let code = x86::resolver(mode, resolve_fn as u64)?;
+            let reservation = CodeArena::global().reserve(code.len())?;
+            Ok(reservation.finish(&code)?)
+        };
         Ok(StubFactory {
-            resolver,
+            args_only: routine(SaveMode::ArgsOnly)?,
+            full: routine(save_mode())?,
             template: LazyStubTemplate::new()?,
         })
     }
 
-    /// A lazy stub entering the resolver with `tag`.
-    pub(crate) fn stub(&self, tag: usize) -> Result<CodeBlock, Error> {
+    /// A lazy stub entering a resolver routine with `tag`: the one saving the
+    /// whole vector state when `full`.
+    pub(crate) fn stub(&self, tag: usize, full: bool) -> Result<CodeBlock, Error> {
+        let resolver = if full { &self.full } else { &self.args_only };
         let bytes = self
             .template
-            .instantiate(tag as u64, self.resolver.addr() as u64);
+            .instantiate(tag as u64, resolver.addr() as u64);
         let reservation = CodeArena::global().reserve(LAZY_STUB_SIZE)?;
         Ok(reservation.finish(&bytes)?)
     }
