@@ -247,6 +247,16 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
         )
     };
     let module_doc = format!("Linkage-table items of [`{rust_name}()`]({rust_name}()).");
+    // Compile-time checks of the user's types, when there are any.
+    let shims_item = if shims.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            #(#cfgs)*
+            #[allow(dead_code, non_snake_case)]
+            fn #shims_fn() { #shims }
+        }
+    };
     quote! {
         #(#cfgs)*
         #[doc = #module_doc]
@@ -262,20 +272,24 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
             #[doc(inline)]
             #inner use super::#cfn as CFn;
             /// Whether the symbol is bound (after startup binding).
+            #[inline]
             pub fn is_resolved() -> bool {
                 ::alien::__private::is_resolved(&DECL)
             }
             /// The declaration's row in the linkage table.
+            #[inline]
             pub fn info() -> ::alien::LinkageInfo {
                 ::alien::__private::info(&DECL)
             }
             /// The C-callable entry: an address that never changes and follows
             /// every later rebinding, to hand to C.
+            #[inline]
             pub fn try_entry() -> ::core::result::Result<CFn, ::alien::Error> {
                 // SAFETY: the entry jumps to a function of this C type.
                 ::alien::try_entry(&DECL).map(|a| unsafe { ::alien::__private::transmute::<usize, CFn>(a) })
             }
             /// [`try_entry`], panicking if executable memory cannot be had.
+            #[inline]
             pub fn entry() -> CFn {
                 // SAFETY: as in `try_entry`.
                 unsafe { ::alien::__private::transmute::<usize, CFn>(::alien::__private::entry(&DECL)) }
@@ -283,6 +297,7 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
             /// A bind-once snapshot: the function's address right now, as a
             /// plain function pointer that does not follow later relinking
             /// (the module loader's `extern`).
+            #[inline]
             pub fn snapshot() -> CFn {
                 ::alien::__private::init();
                 // SAFETY: the slot holds a function of this C type (or its lazy stub).
@@ -291,11 +306,13 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
             /// Replaces the function with `replacement` until the guard drops:
             /// calls through the table and through entry addresses handed to C
             /// reach it.
+            #[inline]
             pub fn interpose(replacement: CFn) -> ::alien::Interposition {
                 ::alien::interpose(&DECL, replacement as usize)
             }
             /// The function under any interpositions (for a replacement that
             /// calls the original).
+            #[inline]
             pub fn original() -> CFn {
                 // SAFETY: the address is a function of this C type (or its lazy stub).
                 unsafe { ::alien::__private::transmute::<usize, CFn>(::alien::original(&DECL)) }
@@ -314,6 +331,7 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
         #interpose_with_outer
         #(#cfgs)*
         #[doc(hidden)]
+        #[inline]
         #[allow(clippy::too_many_arguments, clippy::missing_safety_doc, non_snake_case)]
         #vis #unsafety fn #try_call #generics (#(#inputs),* #va_input) -> ::core::result::Result<#output, ::alien::CallError> {
             if !#name::DECL.is_resolved() {
@@ -329,9 +347,7 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
         #unsafety fn #call #generics (#(#inputs),* #va_input) -> ::core::result::Result<#output, ::alien::CallError> {
             #body
         }
-        #(#cfgs)*
-        #[allow(dead_code, non_snake_case)]
-        fn #shims_fn() { #shims }
+        #shims_item
         #(#cfgs)*
         #(#attrs)*
         #[doc = #doc]

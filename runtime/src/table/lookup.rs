@@ -16,7 +16,19 @@ impl Table {
     /// A failure is remembered; `retry` tries the loader again.
     fn open_spec(&mut self, decl: &Decl, retry: bool) -> Option<Result<u32, LibraryError>> {
         let spec = decl.library()?;
+        // Declarations of one block share one spec: the last one opened is
+        // recognized by its address, without comparing names.
+        let key = std::ptr::from_ref(spec) as usize;
+        if let Some((k, index)) = self.last_spec {
+            if k == key {
+                return Some(Ok(index));
+            }
+        }
         if let Some((_, r)) = self.opened.iter().find(|(n, _)| *n == spec.name) {
+            if let Ok(index) = r {
+                // A name, once opened, keeps its supplier.
+                self.last_spec = Some((key, *index));
+            }
             if r.is_ok() || !retry {
                 return Some(r.clone());
             }
@@ -33,6 +45,9 @@ impl Table {
         match self.opened.iter_mut().find(|(n, _)| *n == spec.name) {
             Some(slot) => slot.1 = result.clone(),
             None => self.opened.push((spec.name, result.clone())),
+        }
+        if let Ok(index) = result {
+            self.last_spec = Some((key, index));
         }
         Some(result)
     }

@@ -87,6 +87,8 @@ pub(crate) struct Table {
     pub(crate) suppliers: Vec<Supplier>,
     /// Library names declarations asked for: the supplier, or why it failed.
     pub(crate) opened: Vec<(&'static str, Result<u32, LibraryError>)>,
+    /// The last library spec (by address) that `opened` maps to a supplier.
+    pub(crate) last_spec: Option<(usize, u32)>,
     /// Declarations on lazy stubs, by address (removal is O(1): binding a
     /// waiting declaration is on the first-call path).
     pub(crate) waiting: AddrMap<&'static Decl>,
@@ -132,6 +134,7 @@ impl Table {
                 },
             ],
             opened: Vec::new(),
+            last_spec: None,
             waiting: AddrMap::default(),
             records: AddrMap::default(),
             dynamic: HashMap::new(),
