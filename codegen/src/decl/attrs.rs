@@ -120,10 +120,19 @@ pub fn split(attrs: Vec<Attribute>, errors: &mut Errors) -> ItemAttrs {
                                 continue;
                             }
                         };
-                        match flag.to_string().as_str() {
-                            "inline" => out.flags.inline = Some(flag.span()),
-                            "no_callbacks" => out.flags.no_callbacks = true,
-                            "errno" => out.flags.errno = true,
+                        let name = flag.to_string();
+                        let repeated = match name.as_str() {
+                            "inline" => out.flags.inline.replace(flag.span()).is_some(),
+                            "no_callbacks" => std::mem::replace(&mut out.flags.no_callbacks, true),
+                            "errno" => std::mem::replace(&mut out.flags.errno, true),
+                            _ => false,
+                        };
+                        if repeated {
+                            errors.error(&flag, format_args!("flag `{name}` given twice"));
+                            continue;
+                        }
+                        match name.as_str() {
+                            "inline" | "no_callbacks" | "errno" => {}
                             other => errors.error(
                                 &flag,
                                 format_args!("unknown flag `{other}`; expected `inline`, `no_callbacks` or `errno`"),

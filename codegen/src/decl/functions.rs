@@ -33,6 +33,11 @@ impl Parse for Block {
         for attr in inner {
             if attr.path().is_ident("library") {
                 match attr.parse_args::<LibraryAttr>() {
+                    Ok(_) if library.is_some() => attr_errors.push(syn::Error::new_spanned(
+                        &attr,
+                        "duplicate `#![library]`: a block has one default library (put `#[library(...)]` on a \
+                         declaration that needs another)",
+                    )),
                     Ok(l) => library = Some(l),
                     Err(e) => attr_errors.push(e),
                 }
