@@ -87,7 +87,7 @@ impl CallPlan {
                 }
                 Ty::Bytes(_) => quote!(#name.as_ptr()),
                 Ty::BytesMut(_) => quote!(#name.as_mut_ptr()),
-                Ty::User(t) => quote!(<#t as #p::IntoC>::into_c(#name)),
+                Ty::User(t) => quote_spanned!(t.span()=> <#t as #p::IntoC>::into_c(#name)),
                 Ty::Closure {
                     mutable, args, ret, ..
                 } => {
@@ -119,7 +119,7 @@ impl CallPlan {
                     args.push(quote!(&mut #tmp as *mut #ct));
                     out_types.push(ty.rust_type(Position::Out));
                     out_values.push(match ty {
-                        Ty::User(t) => quote!(#p::from_c::<#t>(#tmp, #fname)?),
+                        Ty::User(t) => quote_spanned!(t.span()=> #p::from_c::<#t>(#tmp, #fname)?),
                         _ => quote!(#tmp),
                     });
                 }
@@ -139,7 +139,7 @@ impl CallPlan {
         let ret_value = f.ret.as_ref().map(|t| match t {
             Ty::CStr(_) => quote!(unsafe { #p::cstr_result(__alien_r, #fname) }?),
             Ty::OptCStr(_) => quote!(unsafe { #p::opt_cstr_result(__alien_r) }),
-            Ty::User(t) => quote!(#p::from_c::<#t>(__alien_r, #fname)?),
+            Ty::User(t) => quote_spanned!(t.span()=> #p::from_c::<#t>(__alien_r, #fname)?),
             _ => quote!(__alien_r),
         });
         let mut values: Vec<TokenStream> = ret_value.into_iter().collect();

@@ -3,7 +3,7 @@
 
 use super::report::Errors;
 use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{GenericArgument, PathArguments, Type};
 
@@ -445,10 +445,15 @@ impl Ty {
                 let ret = ret.as_ref().map_or_else(|| quote!(()), |r| quote!(#r));
                 quote!(unsafe extern "C" fn(#(#args),*) -> #ret)
             }
-            Ty::User(t) => match pos {
-                Position::In => quote!(<#t as ::alien::__private::IntoC>::C),
-                _ => quote!(<#t as ::alien::__private::FromC>::C),
-            },
+            // Spanned at the user's type, so that a type C cannot take is
+            // reported there (once: rustc merges identical errors at one span).
+            Ty::User(t) => {
+                let span = t.span();
+                match pos {
+                    Position::In => quote_spanned!(span=> <#t as ::alien::__private::IntoC>::C),
+                    _ => quote_spanned!(span=> <#t as ::alien::__private::FromC>::C),
+                }
+            }
         }
     }
 
