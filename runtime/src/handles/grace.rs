@@ -32,6 +32,11 @@ use std::sync::Once;
 struct Record {
     /// Odd inside a read section. Written only by the owning thread.
     seq: AtomicU64,
+    /// Whether sections need a hardware fence (no membarrier): the process's
+    /// fence mode, set when the record is made (after the mode is decided)
+    /// and never changed, kept here so a section reads it from the line it
+    /// writes anyway.
+    full_fence: bool,
     /// Owned by a thread (records are reused after their thread exits).
     in_use: AtomicBool,
     /// The next record; set before the record is published, then constant.
@@ -108,10 +113,9 @@ pub(super) fn asymmetric() -> bool {
 /// writer waiting in [`synchronize`] waits for it). Sections nest.
 #[inline(always)]
 pub(super) fn read<R>(f: impl FnOnce() -> R) -> R {
-    let mode = fence_mode();
     match REC.try_with(Cell::get) {
-        Ok(Some(rec)) => section(rec, mode, f),
-        _ => read_slow(mode, f),
+        Ok(Some(rec)) => section(rec, f),
+        _ => read_slow(f),
     }
 }
 
@@ -119,8 +123,10 @@ pub(super) fn read<R>(f: impl FnOnce() -> R) -> R {
 /// being destroyed).
 #[cold]
 #[inline(never)]
-fn read_slow<R>(mode: u8, f: impl FnOnce() -> R) -> R {
-    let rec = acquire();
+fn read_slow<R>(f: impl FnOnce() -> R) -> R {
+    // The mode first: records are made with it.
+    let full_fence = fence_mode() != FENCE_MEMBARRIER;
+    let rec = acquire(full_fence);
     let kept = OWNER
         .try_with(|o| {
             o.0.set(Some(rec));
@@ -128,10 +134,10 @@ fn read_slow<R>(mode: u8, f: impl FnOnce() -> R) -> R {
         })
         .unwrap_or(false);
     if kept {
-        return section(rec, mode, f);
+        return section(rec, f);
     }
     // The thread is exiting: borrow the record for this section only.
-    let r = section(rec, mode, f);
+    let r = section(rec, f);
     if OWNER.try_with(|_| ()).is_err() {
         rec.in_use.store(false, Release);
     }
@@ -139,18 +145,18 @@ fn read_slow<R>(mode: u8, f: impl FnOnce() -> R) -> R {
 }
 
 #[inline(always)]
-fn section<R>(rec: &'static Record, mode: u8, f: impl FnOnce() -> R) -> R {
+fn section<R>(rec: &'static Record, f: impl FnOnce() -> R) -> R {
     let s = rec.seq.load(Relaxed);
     if s & 1 == 1 {
         // Already inside a section on this thread.
         return f();
     }
     rec.seq.store(s + 1, Relaxed);
-    if mode == FENCE_MEMBARRIER {
+    if rec.full_fence {
+        fence(SeqCst);
+    } else {
         // Writers' membarrier supplies the hardware fence.
         compiler_fence(SeqCst);
-    } else {
-        fence(SeqCst);
     }
     let _end = End { rec, next: s + 2 };
     f()
@@ -174,8 +180,9 @@ impl Drop for End {
     }
 }
 
-/// A record for the calling thread: a free one, or a new one.
-fn acquire() -> &'static Record {
+/// A record for the calling thread: a free one, or a new one (with
+/// `full_fence`, the process's fence mode; every record has the same).
+fn acquire(full_fence: bool) -> &'static Record {
     let mut p = RECORDS.load(Acquire);
     // SAFETY: records are leaked boxes, never freed; `next` links are set
     // before a record is published.
@@ -192,6 +199,7 @@ fn acquire() -> &'static Record {
     }
     let rec: &'static Record = Box::leak(Box::new(Record {
         seq: AtomicU64::new(0),
+        full_fence,
         in_use: AtomicBool::new(true),
         next: AtomicPtr::new(ptr::null_mut()),
     }));

@@ -40,20 +40,23 @@
 //!
 //! # How lookups work without a lock
 //!
-//! Slots live in a segmented array (segment `k` holds `32 << k` slots) that
-//! never moves: a segment is allocated once, published with a release store
-//! and freed only when the registry is dropped. Each slot has a word
-//! (generation and an *occupied* flag), the registry's pointers to the
-//! object, and the object's type-erased function table. Mutations
-//! (register, unregister, strong/weak switching) take the registry's mutex;
-//! a lookup takes no lock and writes no shared memory except the object's
-//! reference count:
+//! Slots live in a flat array, published with a release store; when it is
+//! full, a registration copies it into one twice as big, publishes the copy
+//! and frees the old array after a grace period (below). Each slot has a
+//! word (generation and an *occupied* flag, laid out like the handle's
+//! generation bits), the registry's pointers to the object, the object's
+//! `TypeId` and its type-erased function table. Mutations (register,
+//! unregister, strong/weak switching) take the registry's mutex; a lookup
+//! takes no lock and writes no shared memory except the object's reference
+//! count:
 //!
 //! 1. enter a *read section* (a thread-local sequence number made odd; see
 //!    below);
-//! 2. load the slot word (acquire); if it is not occupied with the handle's
+//! 2. load the number of slots in use and the array (acquire); load the slot
+//!    word (acquire); if it is not exactly the occupied word of the handle's
 //!    generation, the answer is `None` (stale, never issued);
-//! 3. load the registry's **weak** pointer and `Weak::upgrade` it — a
+//! 3. for [`Handles`], compare the slot's `TypeId` with the one asked for;
+//!    load the registry's **weak** pointer and `Weak::upgrade` it — a
 //!    compare-and-swap that increments the strong count only if it is not
 //!    zero;
 //! 4. leave the read section.
@@ -76,7 +79,11 @@
 //!   small RCU) releases retired pointers and only then makes their slots
 //!   free for reuse, so a slot's pointers never change under a lookup that
 //!   passed step 2. Grace periods run every 64 unregistrations (or on
-//!   [`Handles::reclaim`]), so unregistering is cheap on average.
+//!   [`Handles::reclaim`]), so unregistering is cheap on average. An array
+//!   replaced by a bigger copy is freed the same way, after a grace period
+//!   (a lookup may still read the old copy: it is a faithful copy of the
+//!   registrations made before it was replaced, and the release of what it
+//!   points to waits for that lookup as above).
 //! * **Grace period.** Each thread's read section makes its sequence number
 //!   odd (a plain store), then fences; the writer, after its unlinking store,
 //!   fences, then waits for every odd sequence number it sees to change.
@@ -98,8 +105,11 @@
 //!
 //! The cost of a lookup is that of the one atomic read-modify-write on the
 //! object's count, plus a thread-local access and a few plain loads and
-//! stores. Lookups are not async-signal-safe (the first one on a thread
-//! allocates its record).
+//! stores (about 60 instructions in all, loop included; see P9 in
+//! `bench/RESULTS.md`). The store that ends the read section is the
+//! expensive part: the next locked instruction (typically the caller
+//! dropping the `Arc`) waits for it to leave the store buffer. Lookups are
+//! not async-signal-safe (the first one on a thread allocates its record).
 
 mod grace;
 mod handle;

@@ -2,8 +2,8 @@
 //! [`HandleRegistry<T>`] (one type), and [`Finalized`] objects.
 
 use super::handle::{Handle, HandleError, RefKind};
-use super::slots::{upgrade, Core, Ops, OpsOf};
-use std::any::{Any, TypeId};
+use super::slots::{upgrade, Core, Slot};
+use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
@@ -74,7 +74,16 @@ impl Handles {
     /// (ILU's `lookup-registered-lisp-object`). Lock-free.
     #[inline(always)]
     pub fn lookup<T: Send + Sync + 'static>(&self, h: Handle) -> Option<Arc<T>> {
-        self.read::<T>(h).ok().and_then(Result::ok).flatten()
+        self.core.find(h, |weak, slot: &Slot| {
+            // SAFETY: inside the read section, after the word was seen
+            // occupied (`find`'s contract).
+            if !unsafe { slot.holds::<T>() } {
+                return None;
+            }
+            // SAFETY: the object is a `T` (checked above); `weak` is the
+            // registry's weak pointer, valid for the read section.
+            unsafe { upgrade::<T>(weak) }
+        })
     }
 
     /// The object `h` names, or why there is none.
@@ -83,25 +92,29 @@ impl Handles {
         match self.read::<T>(h) {
             Ok(Ok(Some(obj))) => Ok(obj),
             Ok(Ok(None)) => Err(HandleError::Dead { handle: h }),
-            Ok(Err(ops)) => Err(HandleError::WrongType {
+            Ok(Err(found)) => Err(HandleError::WrongType {
                 handle: h,
                 expected: std::any::type_name::<T>(),
-                found: (ops.type_name)(),
+                found,
             }),
             Err(refused) => Err(refused.error(h)),
         }
     }
 
-    /// The registration's `T` (`None` if it died), or its ops if it is of
-    /// another type.
-    #[inline(always)]
+    /// The registration's `T` (`None` if it died), or the name of its type
+    /// if it is of another.
+    #[inline]
     fn read<T: Send + Sync + 'static>(
         &self,
         h: Handle,
-    ) -> Result<Result<Option<Arc<T>>, &'static Ops>, super::slots::Refused> {
-        self.core.read(h, |weak, ops| {
-            if !std::ptr::eq(ops, OpsOf::<T>::OPS) && (ops.type_id)() != TypeId::of::<T>() {
-                return Err(ops);
+    ) -> Result<Result<Option<Arc<T>>, &'static str>, super::slots::Refused> {
+        self.core.read(h, |weak, slot: &Slot| {
+            // SAFETY: inside the read section, after the word was seen
+            // occupied (`read`'s contract).
+            if !unsafe { slot.holds::<T>() } {
+                // SAFETY: as above.
+                let ops = unsafe { slot.ops() };
+                return Err((ops.type_name)());
             }
             // SAFETY: the object is a `T` (checked above); `weak` is the
             // registry's weak pointer, valid for the read section.
@@ -111,10 +124,12 @@ impl Handles {
 
     /// The object `h` names, whatever its type.
     pub fn lookup_any(&self, h: Handle) -> Option<Arc<dyn Any + Send + Sync>> {
-        // SAFETY: `weak` is the registry's weak pointer of the type `ops`
-        // belongs to, valid for the read section.
-        let f = |weak, ops: &'static Ops| unsafe { (ops.upgrade_any)(weak) };
-        self.core.read(h, f).ok().flatten()
+        self.core.find(h, |weak, slot: &Slot| {
+            // SAFETY: inside the read section, after the word was seen
+            // occupied; `weak` is the registry's weak pointer of the type
+            // the slot's ops belong to, valid for the read section.
+            unsafe { (slot.ops().upgrade_any)(weak) }
+        })
     }
 
     /// Removes the registration (ILU's `unregister-lisp-object`): `h` and
@@ -205,15 +220,15 @@ impl<T: Send + Sync + 'static> HandleRegistry<T> {
     pub fn lookup(&self, h: Handle) -> Option<Arc<T>> {
         // SAFETY: this registry holds only `T`s; `weak` is its weak
         // pointer, valid for the read section.
-        let f = |weak, _: &'static Ops| unsafe { upgrade::<T>(weak) };
-        self.core.read(h, f).ok().flatten()
+        let f = |weak, _: &Slot| unsafe { upgrade::<T>(weak) };
+        self.core.find(h, f)
     }
 
     /// The object `h` names, or why there is none.
     #[inline]
     pub fn try_lookup(&self, h: Handle) -> Result<Arc<T>, HandleError> {
         // SAFETY: as in `lookup`.
-        let f = |weak, _: &'static Ops| unsafe { upgrade::<T>(weak) };
+        let f = |weak, _: &Slot| unsafe { upgrade::<T>(weak) };
         match self.core.read(h, f) {
             Ok(Some(obj)) => Ok(obj),
             Ok(None) => Err(HandleError::Dead { handle: h }),

@@ -1,20 +1,21 @@
-//! The registry's storage: a segmented array of slots that never moves,
-//! typed objects erased to a pointer and a table of functions, and the
-//! mutations (under a lock) and the lookup (without one).
+//! The registry's storage: a flat array of slots that grows by copying (the
+//! old array is freed after a grace period), typed objects erased to a
+//! pointer and a table of functions, and the mutations (under a lock) and
+//! the lookup (without one).
 
 use super::grace;
-use super::handle::{Handle, HandleError, RefKind, MAX_GEN, MAX_SLOTS};
+use super::handle::{Handle, HandleError, RefKind, INDEX_BITS, MAX_GEN, MAX_SLOTS};
 use std::any::{Any, TypeId};
+use std::cell::UnsafeCell;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ptr;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
-use std::sync::atomic::{AtomicPtr, AtomicU64};
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 /// What the registry does with an object whose type it has forgotten.
 pub(super) struct Ops {
-    pub(super) type_id: fn() -> TypeId,
     pub(super) type_name: fn() -> &'static str,
     /// `Weak<T>::upgrade` of a registry-owned weak pointer, as `dyn Any`.
     pub(super) upgrade_any: unsafe fn(*const ()) -> Option<Arc<dyn Any + Send + Sync>>,
@@ -29,7 +30,6 @@ pub(super) struct OpsOf<T>(PhantomData<fn() -> T>);
 
 impl<T: Send + Sync + 'static> OpsOf<T> {
     pub(super) const OPS: &'static Ops = &Ops {
-        type_id: TypeId::of::<T>,
         type_name: std::any::type_name::<T>,
         upgrade_any: upgrade_any::<T>,
         upgrade_raw: upgrade_raw::<T>,
@@ -75,8 +75,10 @@ unsafe fn drop_weak<T>(p: *const ()) {
     drop(unsafe { Weak::from_raw(p.cast::<T>()) });
 }
 
-/// Slot word: the generation above `GEN_SHIFT`, flags below.
-const GEN_SHIFT: u32 = 8;
+/// Slot word: the generation above `GEN_SHIFT`, flags below. The shift is
+/// the handles' (the generation sits where it sits in a handle), so a lookup
+/// checks a slot with one comparison: [`expected`].
+const GEN_SHIFT: u32 = INDEX_BITS;
 /// The slot holds a registration of its generation.
 const OCCUPIED: u64 = 1;
 /// The slot's last generation was used up: it is never reused.
@@ -90,49 +92,92 @@ const fn gen_of(w: u64) -> u32 {
     (w >> GEN_SHIFT) as u32
 }
 
-/// One registration place.
-struct Slot {
+/// The word of a slot holding the registration `h` names: the handle's
+/// generation bits, and occupied (a retired or free slot never matches).
+#[inline(always)]
+const fn expected(h: Handle) -> u64 {
+    let raw = h.into_raw() as u64;
+    (raw & !((1u64 << INDEX_BITS) - 1)) | OCCUPIED
+}
+
+/// One registration place. The fields lookups read come first.
+#[repr(C)]
+pub(super) struct Slot {
     /// Generation and flags; written under the lock (release), read by
     /// lookups (acquire).
     word: AtomicU64,
     /// The registry's weak pointer (from `Weak::into_raw`): always held
     /// while occupied, and until a grace period after unregistering.
     weak: AtomicPtr<()>,
+    /// The object's type, for [`Handles`](super::Handles)' check at lookup
+    /// (a value, so the check is two compares, not a call through `ops`).
+    /// Not atomic: written under the lock before the release store of the
+    /// word that makes the slot occupied, and rewritten only when the slot
+    /// is reused, after a grace period; a lookup reads it only after seeing
+    /// that word (acquire), inside a read section. So no write races a read.
+    type_id: UnsafeCell<TypeId>,
+    /// The object's [`Ops`].
+    ops: AtomicPtr<Ops>,
     /// The registry's strong pointer (from `Arc::into_raw`), or null when
     /// the registration is weak. Only touched under the lock.
     strong: AtomicPtr<()>,
-    /// The object's [`Ops`].
-    ops: AtomicPtr<Ops>,
 }
 
 impl Slot {
+    /// Copies `other`'s registration (under the lock, into a slot no
+    /// lookup can see yet).
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the registry's lock and `self` is not published.
+    unsafe fn copy_from(&self, other: &Slot) {
+        self.word.store(other.word.load(Relaxed), Relaxed);
+        self.weak.store(other.weak.load(Relaxed), Relaxed);
+        // SAFETY: per the contract, nothing writes `other.type_id` (under
+        // the lock) and nothing reads `self.type_id` (unpublished).
+        unsafe { *self.type_id.get() = *other.type_id.get() };
+        self.ops.store(other.ops.load(Relaxed), Relaxed);
+        self.strong.store(other.strong.load(Relaxed), Relaxed);
+    }
+
     fn new() -> Slot {
         Slot {
             word: AtomicU64::new(word(1, 0)),
             weak: AtomicPtr::new(ptr::null_mut()),
-            strong: AtomicPtr::new(ptr::null_mut()),
+            type_id: UnsafeCell::new(TypeId::of::<()>()),
             ops: AtomicPtr::new(ptr::null_mut()),
+            strong: AtomicPtr::new(ptr::null_mut()),
         }
+    }
+
+    /// Whether the registration in this slot is a `T`.
+    ///
+    /// # Safety
+    ///
+    /// Only inside a read section, after an acquire load of the word saw the
+    /// slot occupied (or under the lock).
+    #[inline(always)]
+    pub(super) unsafe fn holds<T: 'static>(&self) -> bool {
+        // SAFETY: per the contract, no write to `type_id` can race this
+        // read (see the field).
+        unsafe { *self.type_id.get() == TypeId::of::<T>() }
+    }
+
+    /// The object's [`Ops`].
+    ///
+    /// # Safety
+    ///
+    /// As for [`holds`](Self::holds).
+    #[inline(always)]
+    pub(super) unsafe fn ops(&self) -> &'static Ops {
+        // SAFETY: stored from a `&'static Ops` before the word that made
+        // the slot occupied with this generation.
+        unsafe { &*self.ops.load(Relaxed) }
     }
 }
 
-/// Slots in the first segment (log 2); segment `k` has `BASE << k`.
-const LOG_BASE: u32 = 5;
-const BASE: u64 = 1 << LOG_BASE;
-/// Enough segments for `MAX_SLOTS` indices.
-const SEGMENTS: usize = (super::handle::INDEX_BITS - LOG_BASE + 1) as usize;
-
-/// Segment and offset of a slot index.
-#[inline(always)]
-fn locate(index: u32) -> (usize, usize) {
-    let j = index as u64 + BASE;
-    let top = 63 - j.leading_zeros();
-    ((top - LOG_BASE) as usize, (j - (1u64 << top)) as usize)
-}
-
-fn segment_len(seg: usize) -> usize {
-    (BASE as usize) << seg
-}
+/// Slots of the first array; each growth doubles the capacity.
+const FIRST_CAPACITY: usize = 32;
 
 /// A registration waiting for a grace period before its slot is reused and
 /// its weak pointer released.
@@ -153,6 +198,8 @@ const RETIRE_BATCH: usize = 64;
 struct State {
     /// Slots ever used (`0..fresh`).
     fresh: u32,
+    /// Slots in the current array.
+    capacity: usize,
     /// Slots ready for reuse.
     free: Vec<u32>,
     retired: Vec<Retired>,
@@ -161,16 +208,26 @@ struct State {
 
 /// The type-erased registry.
 pub(super) struct Core {
-    segments: [AtomicPtr<Slot>; SEGMENTS],
+    /// How many slot indices are in use (`fresh`, stored with release after
+    /// the array holding them is published): a lookup of a higher index
+    /// fails at once; a lower one is within any array it can load after
+    /// this (arrays only grow).
+    published: AtomicU32,
+    /// The slots (`capacity` of them; null before the first registration).
+    /// Lookups read it inside a read section: an array replaced by a bigger
+    /// copy is freed only after a grace period.
+    slots: AtomicPtr<Slot>,
     state: Mutex<State>,
 }
 
 impl Core {
     pub(super) const fn new() -> Core {
         Core {
-            segments: [const { AtomicPtr::new(ptr::null_mut()) }; SEGMENTS],
+            published: AtomicU32::new(0),
+            slots: AtomicPtr::new(ptr::null_mut()),
             state: Mutex::new(State {
                 fresh: 0,
+                capacity: 0,
                 free: Vec::new(),
                 retired: Vec::new(),
                 live: 0,
@@ -183,28 +240,58 @@ impl Core {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The slot of `index`, if it has one. The reference is valid inside
+    /// the read section (or under the lock) this is called in.
     #[inline(always)]
     fn slot(&self, index: u32) -> Option<&Slot> {
-        // Every index a handle can hold is below MAX_SLOTS, so `seg` is in
-        // range.
-        let (seg, off) = locate(index);
-        let base = self.segments[seg].load(Acquire);
-        // SAFETY: a published segment has `segment_len(seg)` initialised
-        // slots and lives as long as the registry; `off` is within it.
-        unsafe { base.as_ref().map(|_| &*base.add(off)) }
+        // Two loads that do not depend on the handle, then the slot: one
+        // dependent load fewer than a segmented array.
+        if index >= self.published.load(Acquire) {
+            return None;
+        }
+        let slots = self.slots.load(Acquire);
+        // SAFETY: the acquire load of `published` saw an index above this
+        // one, stored after an array of at least `index + 1` slots was
+        // published; the array loaded after it is that one or a bigger copy,
+        // not freed before the caller's read section (or lock) ends.
+        Some(unsafe { &*slots.add(index as usize) })
     }
 
-    /// The slot for a fresh index, allocating its segment (under the lock).
-    fn fresh_slot(&self, index: u32) -> &Slot {
-        let (seg, off) = locate(index);
-        let mut base = self.segments[seg].load(Acquire);
-        if base.is_null() {
-            let slots: Box<[Slot]> = (0..segment_len(seg)).map(|_| Slot::new()).collect();
-            base = Box::into_raw(slots).cast::<Slot>();
-            self.segments[seg].store(base, Release);
+    /// The slot for a fresh index (under the lock): grows the array by
+    /// copying when it is full, publishes the copy, waits for a grace
+    /// period and frees the old array.
+    fn fresh_slot(&self, st: &mut MutexGuard<'_, State>, index: u32) -> &Slot {
+        let index = index as usize;
+        let old = self.slots.load(Relaxed);
+        if index >= st.capacity {
+            let capacity = (st.capacity * 2)
+                .max(FIRST_CAPACITY)
+                .min(MAX_SLOTS as usize);
+            let fresh: Box<[Slot]> = (0..capacity).map(|_| Slot::new()).collect();
+            let new = Box::into_raw(fresh).cast::<Slot>();
+            // Every slot in use (`fresh` counts the one being made, which
+            // is beyond the old array).
+            for i in 0..(st.fresh as usize).min(st.capacity) {
+                // SAFETY: both arrays have more than `i` slots; the old
+                // one's fields change only under the lock, which we hold,
+                // and the new one is not published yet.
+                unsafe { (*new.add(i)).copy_from(&*old.add(i)) };
+            }
+            self.slots.store(new, Release);
+            let old_capacity = std::mem::replace(&mut st.capacity, capacity);
+            if !old.is_null() {
+                // Lookups that loaded the old array are done after this.
+                grace::synchronize();
+                // SAFETY: made by `Box::into_raw` of a boxed slice of
+                // `old_capacity` slots here; no lookup can still read it.
+                drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(old, old_capacity)) });
+            }
+            // SAFETY: `index < capacity`; the array lives until replaced
+            // under the lock, which the caller holds.
+            return unsafe { &*new.add(index) };
         }
-        // SAFETY: as in `slot`.
-        unsafe { &*base.add(off) }
+        // SAFETY: `index < capacity`; as above.
+        unsafe { &*old.add(index) }
     }
 
     /// Registers `obj`.
@@ -246,13 +333,20 @@ impl Core {
                 capacity: u64::from(MAX_SLOTS),
             });
         };
-        let slot = self.fresh_slot(index);
+        let slot = self.fresh_slot(&mut st, index);
         slot.weak.store(weak.cast_mut(), Relaxed);
         slot.strong.store(strong.cast_mut(), Relaxed);
         slot.ops.store(ptr::from_ref(ops).cast_mut(), Relaxed);
+        // SAFETY: the slot is free: no lookup reads `type_id` until the
+        // word below says occupied (see the field).
+        unsafe { *slot.type_id.get() = TypeId::of::<T>() };
         let generation = gen_of(slot.word.load(Relaxed));
         // Publishes the pointers to lookups that see this generation.
         slot.word.store(word(generation, OCCUPIED), Release);
+        if index >= self.published.load(Relaxed) {
+            // Publishes the slot (and the array holding it) to lookups.
+            self.published.store(st.fresh, Release);
+        }
         st.live += 1;
         drop(st);
         // A weak registration of the last `Arc` dies here, outside the lock.
@@ -271,28 +365,42 @@ impl Core {
         }
     }
 
-    /// Runs `f` on the registration `h` names (its weak pointer and ops),
-    /// inside a read section: no lock, no shared write. On failure, the slot
-    /// word (kept small so the fast path returns in registers).
+    /// Runs `f` on the registration `h` names (its weak pointer and slot),
+    /// inside a read section: no lock, no shared write; `None` if there is
+    /// none. The lookup path: `f` may read the slot's type and ops (see
+    /// [`Slot::holds`]).
     #[inline(always)]
+    pub(super) fn find<R>(
+        &self,
+        h: Handle,
+        f: impl FnOnce(*const (), &Slot) -> Option<R>,
+    ) -> Option<R> {
+        grace::read(|| {
+            let slot = self.slot(h.index())?;
+            if slot.word.load(Acquire) != expected(h) {
+                return None;
+            }
+            f(slot.weak.load(Relaxed), slot)
+        })
+    }
+
+    /// Like [`find`](Self::find), but on failure says why: the slot word
+    /// it saw.
+    #[inline]
     pub(super) fn read<R>(
         &self,
         h: Handle,
-        f: impl FnOnce(*const (), &'static Ops) -> R,
+        f: impl FnOnce(*const (), &Slot) -> R,
     ) -> Result<R, Refused> {
-        let Some(slot) = self.slot(h.index()) else {
-            return Err(Refused(word(0, 0)));
-        };
         grace::read(|| {
+            let Some(slot) = self.slot(h.index()) else {
+                return Err(Refused(word(0, 0)));
+            };
             let w = slot.word.load(Acquire);
-            if w & OCCUPIED == 0 || gen_of(w) != h.generation() {
+            if w != expected(h) {
                 return Err(Refused(w));
             }
-            let weak = slot.weak.load(Relaxed);
-            // SAFETY: `ops` was stored from a `&'static Ops` before the
-            // word that made the slot occupied with this generation.
-            let ops = unsafe { &*slot.ops.load(Relaxed) };
-            Ok(f(weak, ops))
+            Ok(f(slot.weak.load(Relaxed), slot))
         })
     }
 }
@@ -320,7 +428,7 @@ impl Core {
             .slot(h.index())
             .ok_or(HandleError::Invalid { handle: h })?;
         let w = slot.word.load(Relaxed);
-        if w & OCCUPIED == 0 || gen_of(w) != h.generation() {
+        if w != expected(h) {
             return Err(Core::refuse(w, h));
         }
         Ok(slot)
@@ -450,18 +558,13 @@ impl Drop for Core {
             .drain(..)
             .map(|r| (r.weak, r.ops, false))
             .collect();
-        for (seg, cell) in self.segments.iter_mut().enumerate() {
-            let base = *cell.get_mut();
-            if base.is_null() {
-                continue;
-            }
-            let len = segment_len(seg);
-            // SAFETY: made by `Box::into_raw` of a boxed slice of `len` slots
-            // in `fresh_slot`; `&mut self` means no lookup is running.
-            let slots = unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(base, len)) };
-            let first = (BASE as usize) * ((1usize << seg) - 1);
-            for (off, slot) in slots.iter().enumerate() {
-                if first + off >= fresh as usize || slot.word.load(Relaxed) & OCCUPIED == 0 {
+        let base = std::mem::replace(self.slots.get_mut(), ptr::null_mut());
+        if !base.is_null() {
+            // SAFETY: made by `Box::into_raw` of a boxed slice of `capacity`
+            // slots in `fresh_slot`; `&mut self` means no lookup is running.
+            let slots = unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(base, st.capacity)) };
+            for slot in slots.iter().take(fresh as usize) {
+                if slot.word.load(Relaxed) & OCCUPIED == 0 {
                     continue;
                 }
                 // SAFETY: stored from a `&'static Ops` at registration.
@@ -472,7 +575,6 @@ impl Drop for Core {
                 }
                 release.push((slot.weak.load(Relaxed), ops, false));
             }
-            *cell.get_mut() = ptr::null_mut();
         }
         // Last, as they may run user code (objects' destructors).
         for (p, ops, strong) in release {
@@ -489,17 +591,4 @@ impl Drop for Core {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn segments_cover_every_index() {
-        assert_eq!(locate(0), (0, 0));
-        assert_eq!(locate(31), (0, 31));
-        assert_eq!(locate(32), (1, 0));
-        assert_eq!(locate(95), (1, 63));
-        assert_eq!(locate(96), (2, 0));
-        let (seg, off) = locate(MAX_SLOTS - 1);
-        assert!(seg < SEGMENTS && off < segment_len(seg));
-    }
-}
+mod tests;

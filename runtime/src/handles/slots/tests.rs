@@ -1,0 +1,115 @@
+//! Unit tests of the slot array and its lookups.
+
+use super::*;
+
+#[test]
+fn the_array_grows_by_copying_and_keeps_every_registration() {
+    let core = Core::new();
+    let hs: Vec<Handle> = (0..1000u32)
+        .map(|i| core.insert(std::sync::Arc::new(i), RefKind::Strong))
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    assert_eq!(hs.len(), 1000);
+    assert!(core.lock().capacity >= 1000);
+    for (i, &h) in hs.iter().enumerate() {
+        // SAFETY: `Core` holds only `u32`s here; `weak` is the
+        // registry's, valid for the read section.
+        let got = core.find(h, |weak, _| unsafe { upgrade::<u32>(weak) });
+        assert_eq!(got.as_deref(), Some(&(i as u32)));
+    }
+    assert!(core.remove(hs[3]).is_ok());
+    assert!(core.find(hs[3], |_, _| Some(())).is_none());
+    let beyond = Handle::new(5000, 1);
+    assert!(core.find(beyond, |_, _| Some(())).is_none());
+}
+
+#[test]
+fn the_expected_word_is_the_occupied_word_of_the_handles_generation() {
+    for (index, generation) in [(0, 1), (7, 2), (MAX_SLOTS - 1, MAX_GEN)] {
+        let h = Handle::new(index, generation);
+        assert_eq!(expected(h), word(generation, OCCUPIED));
+        assert_ne!(expected(h), word(generation, RETIRED));
+        assert_ne!(expected(h), word(generation, 0));
+    }
+}
+
+#[test]
+fn lookups_stay_right_while_the_array_grows_and_slots_are_reused() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+    use std::sync::Arc;
+    // Readers look up published handles while the writer registers
+    // thousands more (the array grows by copying, old copies freed after a
+    // grace period) and unregisters some (slots reused): a lookup gives the
+    // value registered under that handle, or nothing once it is
+    // unregistered.
+    let core = Arc::new(Core::new());
+    let published: Arc<Vec<AtomicUsize>> = Arc::new((0..64).map(|_| AtomicUsize::new(0)).collect());
+    let stop = Arc::new(AtomicBool::new(false));
+    let seen = Arc::new(AtomicUsize::new(0));
+    let readers: Vec<_> = (0..2)
+        .map(|k| {
+            let (core, published, stop, seen) = (
+                Arc::clone(&core),
+                Arc::clone(&published),
+                Arc::clone(&stop),
+                Arc::clone(&seen),
+            );
+            std::thread::spawn(move || {
+                let mut hits = 0u64;
+                let mut i = k;
+                while !stop.load(SeqCst) {
+                    let raw = published[i % published.len()].load(SeqCst);
+                    if let Some(h) = Handle::from_raw(raw) {
+                        // SAFETY: the registry holds only `AtomicUsize`s;
+                        // `weak` is its weak pointer, valid for the read
+                        // section.
+                        let got = core.find(h, |weak, _| unsafe { upgrade::<AtomicUsize>(weak) });
+                        if let Some(v) = got {
+                            let v = v.load(SeqCst);
+                            assert_eq!(v, raw, "a lookup found another registration's value");
+                            hits += 1;
+                            seen.fetch_add(1, SeqCst);
+                        }
+                    }
+                    i += 1;
+                }
+                hits
+            })
+        })
+        .collect();
+    let mut live = Vec::new();
+    // At least 20,000 rounds, and until the readers have found objects
+    // (on a busy machine they may not run at first).
+    let mut round = 0usize;
+    while round < 20_000 || (seen.load(SeqCst) < 1000 && round < 5_000_000) {
+        // The value is the handle's own number, known only once registered:
+        // register a placeholder cell, then check against what is published.
+        let cell = Arc::new(AtomicUsize::new(0));
+        let h = match core.insert(Arc::clone(&cell), RefKind::Strong) {
+            Ok(h) => h,
+            Err(e) => panic!("{e}"),
+        };
+        cell.store(h.into_raw(), SeqCst);
+        drop(cell);
+        live.push(h);
+        published[round % published.len()].store(h.into_raw(), SeqCst);
+        if round % 3 == 0 {
+            let old = live.swap_remove(round % live.len());
+            assert!(core.remove(old).is_ok());
+        }
+        if round % 4096 == 0 {
+            std::thread::yield_now();
+        }
+        round += 1;
+    }
+    stop.store(true, SeqCst);
+    let hits: u64 = readers
+        .into_iter()
+        .map(|r| match r.join() {
+            Ok(n) => n,
+            Err(_) => panic!("a reader failed"),
+        })
+        .sum();
+    assert!(hits > 0);
+    assert!(core.lock().capacity >= live.len());
+}
