@@ -4,16 +4,17 @@
 //!
 //! Order: the new version is opened (from a private copy of the file, so a
 //! file rewritten in place is really loaded again — `dlopen` caches by path
-//! and by inode) and every symbol bound to the old version is resolved in
+//! and by inode; the copy is unlinked as soon as it is loaded, so nothing is
+//! left on disk whatever happens to the process) and every symbol bound to the old version is resolved in
 //! it; only if all are found are the slots swapped. A failed reload leaves
 //! every binding as it was and says which symbols were missing.
 //!
 //! **Contract for old code.** A replaced version stays mapped: a thread may
 //! still be executing it, or hold a bind-once snapshot (`f::snapshot()`).
-//! [`retire_old_versions`] unmaps replaced versions and deletes their copies;
-//! call it only when no thread can be running their code and no snapshot of
+//! [`retire_old_versions`] unmaps replaced versions; call it only when no thread can be running their code and no snapshot of
 //! them will be called again.
 
+use super::addr_hash::AddrMap;
 use super::{lock, Source, Supplier};
 use crate::decl::Decl;
 use crate::library::{Library, LibraryError, OpenFlags};
@@ -29,7 +30,7 @@ pub struct Version {
     copy: Option<PathBuf>,
     origin: String,
     /// Addresses already looked up in this version, by declaration.
-    cache: Mutex<HashMap<usize, usize>>,
+    cache: Mutex<AddrMap<usize>>,
 }
 
 impl Version {
@@ -52,8 +53,8 @@ impl Version {
 impl Drop for Version {
     fn drop(&mut self) {
         if let Some(p) = &self.copy {
-            // The library is closed when `library` drops after this; the
-            // mapping survives the unlink.
+            // Only when the unlink right after loading failed. The library
+            // is closed when `library` drops after this.
             let _ = std::fs::remove_file(p);
         }
     }
@@ -244,18 +245,16 @@ impl LibraryVersion {
             source,
         })?;
         let copy_str = copy.to_string_lossy().into_owned();
-        let library = match Library::open_path(&copy_str, OpenFlags::NOW | OpenFlags::LOCAL) {
-            Ok(l) => l,
-            Err(e) => {
-                let _ = std::fs::remove_file(&copy);
-                return Err(ReloadError::Open(e));
-            }
-        };
+        let opened = Library::open_path(&copy_str, OpenFlags::NOW | OpenFlags::LOCAL);
+        // Loaded or not, the copy goes now: the loader's mapping survives the
+        // unlink, and nothing is left on disk even if the process is killed.
+        let removed = std::fs::remove_file(&copy).is_ok();
+        let library = opened.map_err(ReloadError::Open)?;
         let version = Version {
             library,
-            copy: Some(copy),
+            copy: (!removed).then_some(copy),
             origin: path.to_owned(),
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(AddrMap::default()),
         };
         Ok(LibraryVersion {
             name: name.to_owned(),
@@ -323,7 +322,7 @@ impl LibraryVersion {
                     library: l,
                     copy: None,
                     origin,
-                    cache: Mutex::new(HashMap::new()),
+                    cache: Mutex::new(AddrMap::default()),
                 }));
             }
             t.retired.retain(|v| !Arc::ptr_eq(v, &self.version));
