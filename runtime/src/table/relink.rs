@@ -18,7 +18,6 @@ use super::addr_hash::AddrMap;
 use super::{lock, Source, Supplier};
 use crate::decl::Decl;
 use crate::library::{Library, LibraryError, OpenFlags};
-use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
