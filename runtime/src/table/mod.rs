@@ -89,9 +89,13 @@ pub(crate) struct Table {
     pub(crate) opened: Vec<(&'static str, Result<u32, LibraryError>)>,
     /// The last library spec (by address) that `opened` maps to a supplier.
     pub(crate) last_spec: Option<(usize, u32)>,
-    /// Declarations on lazy stubs, by address (removal is O(1): binding a
-    /// waiting declaration is on the first-call path).
-    pub(crate) waiting: AddrMap<&'static Decl>,
+    /// Declarations put on lazy stubs, oldest first. Binding does not touch
+    /// this list (it is on the first-call path, where a map removal costs a
+    /// cache miss): an entry whose declaration is no longer waiting is
+    /// skipped and dropped by [`Table::waiting_decls`] or a compaction.
+    pub(crate) waiting: Vec<&'static Decl>,
+    /// `waiting.len()` at which `wait` compacts the list next.
+    pub(crate) compact_at: usize,
     pub(crate) records: AddrMap<Record>,
     pub(crate) dynamic: HashMap<(String, Option<String>), &'static Decl>,
     pub(crate) stubs: Option<StubFactory>,
@@ -135,7 +139,8 @@ impl Table {
             ],
             opened: Vec::new(),
             last_spec: None,
-            waiting: AddrMap::default(),
+            waiting: Vec::new(),
+            compact_at: 1024,
             records: AddrMap::default(),
             dynamic: HashMap::new(),
             stubs: None,
@@ -176,9 +181,6 @@ impl Table {
         if was != STATE_BOUND {
             decl.state.store(STATE_BOUND, Ordering::Release);
         }
-        if was == STATE_WAITING {
-            self.waiting.remove(&(std::ptr::from_ref(decl) as usize));
-        }
     }
 
     /// Points `decl`'s slots at its lazy stubs (code) or null (data) and puts
@@ -214,9 +216,29 @@ impl Table {
             self.generation += 1;
         }
         if decl.state.swap(STATE_WAITING, Ordering::AcqRel) != STATE_WAITING {
-            self.waiting.insert(std::ptr::from_ref(decl) as usize, decl);
+            if self.waiting.len() >= self.compact_at {
+                self.compact_waiting();
+                self.compact_at = (2 * self.waiting.len()).max(1024);
+            }
+            self.waiting.push(decl);
         }
         Ok(())
+    }
+
+    /// Drops the entries of declarations no longer waiting, and duplicates
+    /// (a declaration that waited, was bound and waits again).
+    fn compact_waiting(&mut self) {
+        self.waiting
+            .retain(|d| d.state.load(Ordering::Relaxed) == STATE_WAITING);
+        let mut seen = AddrMap::<()>::default();
+        self.waiting
+            .retain(|d| seen.insert(std::ptr::from_ref(*d) as usize, ()).is_none());
+    }
+
+    /// The declarations waiting now (compacting the list).
+    pub(crate) fn waiting_decls(&mut self) -> Vec<&'static Decl> {
+        self.compact_waiting();
+        self.waiting.clone()
     }
 
     /// The C-callable entry of `decl`, made on first request.
@@ -278,7 +300,7 @@ pub fn load_library(name: &str) -> Result<LoadedLibrary, Error> {
             *r = Ok(index);
         }
     }
-    let waiting: Vec<&'static Decl> = t.waiting.values().copied().collect();
+    let waiting = t.waiting_decls();
     let mut resolved = 0;
     for decl in waiting {
         if !lookup::serves(&t.suppliers[index as usize], decl) {
