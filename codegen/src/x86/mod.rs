@@ -16,7 +16,7 @@ mod resolver;
 mod thunk;
 
 pub use asm::assemble;
-pub use callout::sysv_call_stub;
+pub use callout::{sysv_call_stub, sysv_jump_stub, JumpReturn};
 pub use callout_win64::win64_call_stub;
 pub use entry::entry;
 pub use error::CodegenError;

@@ -10,7 +10,7 @@ use alien_codegen::abi::Type;
 
 /// What a callback's thunk points at: the closure and what the handlers need.
 pub(crate) struct Ctx<C, R> {
-    pub(crate) layout: std::sync::Arc<Layout>,
+    pub(crate) layout: &'static Layout,
     pub(crate) panic_value: R,
     pub(crate) call: C,
 }
@@ -64,10 +64,10 @@ macro_rules! arg_list {
             // frame thunk, and the layout is this signature's.
             unsafe {
                 let ctx = &*ctx;
-                $(let $v: $a = frame::arg::<$a>(&ctx.layout, $i, frame, stack);)*
+                $(let $v: $a = frame::arg::<$a>(ctx.layout, $i, frame, stack);)*
                 let _ = stack;
                 let r = finish(ctx.call.invoke(($($v,)*)), ctx.panic_value);
-                frame::ret::<R>(&ctx.layout, r, frame);
+                frame::ret::<R>(ctx.layout, r, frame);
             }
         }
 

@@ -113,7 +113,7 @@ impl<'a, Args: ArgList, R: CRet + Copy, C: Invoke<Args, R>> Callback<'a, Args, R
     fn build(call: C) -> std::io::Result<Self> {
         let shape = thunks::shape_of::<Args, R>()?;
         let ctx = Box::into_raw(Box::new(Ctx {
-            layout: shape.layout.clone(),
+            layout: shape.layout,
             panic_value: R::zero(),
             call,
         }));

@@ -7,15 +7,19 @@ use alien_codegen::abi::sysv::{self, Layout, RetPass};
 use alien_codegen::abi::Signature;
 use alien_codegen::x86::{self, Template};
 use std::any::TypeId;
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
-/// How callbacks of one signature are made.
-#[derive(Clone)]
+/// How callbacks of one signature are made. Layouts and templates are made
+/// once per signature and kept for the life of the process (there are as
+/// many as the program has callback signatures), so a shape is two plain
+/// references: making a callback touches no reference count.
+#[derive(Clone, Copy)]
 pub(crate) struct Shape {
-    pub(crate) layout: Arc<Layout>,
+    pub(crate) layout: &'static Layout,
     /// The shift template, when the signature fits it.
-    pub(crate) shift: Option<Arc<Template>>,
+    pub(crate) shift: Option<&'static Template>,
 }
 
 fn io(e: impl std::fmt::Display) -> std::io::Error {
@@ -23,31 +27,43 @@ fn io(e: impl std::fmt::Display) -> std::io::Error {
 }
 
 /// Shift templates by (general registers used, hidden result pointer).
-type ShiftTemplates = HashMap<(usize, bool), Arc<Template>>;
+type ShiftTemplates = HashMap<(usize, bool), &'static Template>;
 static SHIFT: OnceLock<Mutex<ShiftTemplates>> = OnceLock::new();
-static FRAME: OnceLock<Result<Arc<Template>, String>> = OnceLock::new();
+static FRAME: OnceLock<Result<&'static Template, String>> = OnceLock::new();
 static SHAPES: OnceLock<Mutex<HashMap<TypeId, Shape>>> = OnceLock::new();
 
-fn shift_template(int_regs: usize, sret: bool) -> std::io::Result<Arc<Template>> {
+/// Shapes a thread has looked up, so that making a callback of a known
+/// signature takes no lock (a short list: programs have few signatures).
+const LOCAL_SHAPES: usize = 16;
+thread_local! {
+    static LOCAL: RefCell<Vec<(TypeId, Shape)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn shift_template(int_regs: usize, sret: bool) -> std::io::Result<&'static Template> {
     let map = SHIFT.get_or_init(|| Mutex::new(HashMap::new()));
     let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(t) = map.get(&(int_regs, sret)) {
-        return Ok(Arc::clone(t));
+        return Ok(t);
     }
-    let t = Arc::new(x86::shift_thunk(int_regs, sret).map_err(io)?);
-    map.insert((int_regs, sret), Arc::clone(&t));
+    let t: &'static Template = Box::leak(Box::new(x86::shift_thunk(int_regs, sret).map_err(io)?));
+    map.insert((int_regs, sret), t);
     Ok(t)
 }
 
-fn frame_template() -> std::io::Result<Arc<Template>> {
-    match FRAME.get_or_init(|| x86::frame_thunk().map(Arc::new).map_err(|e| e.to_string())) {
-        Ok(t) => Ok(Arc::clone(t)),
+fn frame_template() -> std::io::Result<&'static Template> {
+    let made = FRAME.get_or_init(|| {
+        x86::frame_thunk()
+            .map(|t| &*Box::leak(Box::new(t)))
+            .map_err(|e| e.to_string())
+    });
+    match made {
+        Ok(t) => Ok(t),
         Err(e) => Err(io(e)),
     }
 }
 
-/// The shape of a signature given as types, computed once.
-pub(crate) fn shape_for(sig: &Signature) -> std::io::Result<Shape> {
+/// The shape of a signature given as types (its layout is kept forever).
+fn shape_for(sig: &Signature) -> std::io::Result<Shape> {
     let layout = sysv::layout(sig);
     let sret = layout.ret == RetPass::Memory;
     let shift = if x86::shift_fits(layout.int_regs, layout.stack_bytes) {
@@ -56,24 +72,43 @@ pub(crate) fn shape_for(sig: &Signature) -> std::io::Result<Shape> {
         None
     };
     Ok(Shape {
-        layout: Arc::new(layout),
+        layout: Box::leak(Box::new(layout)),
         shift,
     })
 }
 
-/// The shape of callbacks taking `Args` and returning `R` (cached per type).
+/// The shape of callbacks taking `Args` and returning `R`: from this
+/// thread's list, else from the process-wide map (made there once per type).
 pub(crate) fn shape_of<Args: ArgList, R: CRet>() -> std::io::Result<Shape> {
     let key = TypeId::of::<(Args, R)>();
+    let local = LOCAL.try_with(|l| {
+        l.borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|&(_, shape)| shape)
+    });
+    if let Ok(Some(shape)) = local {
+        return Ok(shape);
+    }
+    let shape = global_shape::<Args, R>(key)?;
+    let _ = LOCAL.try_with(|l| {
+        let mut l = l.borrow_mut();
+        if l.len() < LOCAL_SHAPES {
+            l.push((key, shape));
+        }
+    });
+    Ok(shape)
+}
+
+fn global_shape<Args: ArgList, R: CRet>(key: TypeId) -> std::io::Result<Shape> {
     let shapes = SHAPES.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(s) = shapes.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-        return Ok(s.clone());
+    let mut shapes = shapes.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(s) = shapes.get(&key) {
+        return Ok(*s);
     }
     let sig = Signature::new(Args::types(), R::c_type()).map_err(io)?;
     let shape = shape_for(&sig)?;
-    shapes
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(key, shape.clone());
+    shapes.insert(key, shape);
     Ok(shape)
 }
 
@@ -83,25 +118,24 @@ pub(crate) fn instantiate(
     data: usize,
     handler: usize,
 ) -> std::io::Result<CodeBlock> {
-    let template = match &shape.shift {
-        Some(t) => Arc::clone(t),
+    let template = match shape.shift {
+        Some(t) => t,
         None => frame_template()?,
     };
-    write(&template, data, handler)
+    write(template, data, handler)
 }
 
 /// Makes a frame thunk (run-time callbacks).
 pub(crate) fn instantiate_frame(data: usize, handler: usize) -> std::io::Result<CodeBlock> {
-    write(&*frame_template()?, data, handler)
+    write(frame_template()?, data, handler)
 }
 
+/// Copies `template` into fresh code memory, patched with `data` and
+/// `handler`.
 fn write(template: &Template, data: usize, handler: usize) -> std::io::Result<CodeBlock> {
-    let mut buf = [0u8; 256];
-    if template.len() > buf.len() {
-        return Err(io("thunk template larger than expected"));
-    }
-    template.instantiate_into(&mut buf, data as u64, handler as u64);
     CodeArena::global()
         .reserve(template.len())?
-        .finish(&buf[..template.len()])
+        .finish_with(template.len(), |buf| {
+            template.instantiate_into(buf, data as u64, handler as u64)
+        })
 }

@@ -18,6 +18,12 @@
 //!   to a per-class free list and are reused, so memory stays at its high-water
 //!   mark. Freed blocks are refilled with `int3` so a stale call traps. Larger
 //!   requests get a dedicated mapping that is unmapped when freed.
+//!
+//!   The global arena also keeps a small per-thread cache of freed small
+//!   blocks (up to [`THREAD_CACHE_BLOCKS`] per size class), so that making
+//!   and dropping a callback takes no lock: a block freed on a thread is
+//!   reused by that thread's next reservation of its class; the cache goes
+//!   back to the arena's free lists when the thread exits.
 //! * [`MappingMode::Protect`] (fallback, chosen automatically when
 //!   `memfd_create` or the executable shared view is refused, e.g. by seccomp
 //!   or a no-exec memfd policy): every reservation gets its own fresh anonymous
@@ -43,6 +49,8 @@ const MAX_CLASS_SHIFT: u32 = 12;
 const CLASS_COUNT: usize = (MAX_CLASS_SHIFT - MIN_CLASS_SHIFT + 1) as usize;
 /// Size of a shared chunk before rounding up to the page size.
 const CHUNK_BYTES: usize = 64 * 1024;
+/// Freed small blocks of the global arena each thread keeps per size class.
+pub const THREAD_CACHE_BLOCKS: usize = 32;
 
 /// How an arena maps its code memory (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,9 +67,11 @@ pub struct ArenaStats {
     /// Bytes of code memory held (each chunk counted once, although in dual
     /// mode it is mapped at two addresses).
     pub mapped_bytes: usize,
-    /// Reservations and blocks currently alive.
+    /// Reservations and blocks currently alive (for the global arena, with
+    /// the freed blocks its per-thread caches hold).
     pub live_blocks: usize,
-    /// Blocks waiting in the free lists for reuse.
+    /// Blocks waiting in the arena's free lists for reuse (blocks held in
+    /// the global arena's per-thread caches count as live).
     pub free_blocks: usize,
     /// Mappings held: shared chunks plus dedicated mappings.
     pub chunks: usize,
@@ -84,6 +94,8 @@ pub struct CodeReservation {
 pub struct CodeBlock {
     arena: &'static CodeArena,
     addr: usize,
+    /// The block's address in the writable view (`addr` in protect mode).
+    write: usize,
     len: usize,
     capacity: usize,
     placement: Placement,
@@ -105,6 +117,9 @@ struct Slot {
     write: usize,
     capacity: usize,
     placement: Placement,
+    /// Whether the whole block already holds `int3` (every block in a free
+    /// list does), so `finish` need not fill the rest.
+    clean: bool,
 }
 
 /// One mapping of code memory. In protect mode `exec == write` (one view).
@@ -128,8 +143,8 @@ struct ArenaState {
     chunks: BTreeMap<usize, Chunk>,
     /// The chunk new small blocks are bumped from.
     current: Option<usize>,
-    /// Free blocks per size class, by executable address.
-    free: [Vec<usize>; CLASS_COUNT],
+    /// Free blocks per size class: (executable, writable) addresses.
+    free: [Vec<(usize, usize)>; CLASS_COUNT],
     /// Dedicated mappings, keyed by the address of their executable view.
     dedicated: BTreeMap<usize, Mapping>,
     live_blocks: usize,
@@ -172,8 +187,34 @@ impl CodeArena {
     /// Reserves `len` bytes of code (aligned to 16) and returns a writable
     /// reservation. The capacity may be larger than `len`.
     pub fn reserve(&'static self, len: usize) -> io::Result<CodeReservation> {
+        if let Some(slot) = self.cached(len) {
+            return Ok(CodeReservation { arena: self, slot });
+        }
         let slot = self.lock().allocate(len)?;
         Ok(CodeReservation { arena: self, slot })
+    }
+
+    /// A block of `len` bytes from this thread's cache (global arena only).
+    fn cached(&'static self, len: usize) -> Option<Slot> {
+        if !self.is_global() {
+            return None;
+        }
+        let class = class_of(len)?;
+        let (exec, write) = THREAD_CACHE
+            .try_with(|c| c.borrow_mut().free[class].pop())
+            .ok()
+            .flatten()?;
+        Some(Slot {
+            exec,
+            write,
+            capacity: class_size(class),
+            placement: Placement::Pooled(class),
+            clean: true,
+        })
+    }
+
+    fn is_global(&self) -> bool {
+        ptr::eq(self, CodeArena::global())
     }
 
     /// The mapping mode in use, or `None` before the first reservation decided it.
@@ -197,8 +238,28 @@ impl CodeArena {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn release(&self, exec: usize, placement: Placement) {
-        self.lock().release(exec, placement);
+    fn release(&self, exec: usize, write: usize, placement: Placement) {
+        if let Placement::Pooled(class) = placement {
+            // SAFETY: `write` is the writable view of a block of
+            // `class_size(class)` bytes inside a live chunk (chunks are never
+            // unmapped); its owner is gone, so nothing else reads or writes
+            // it now.
+            unsafe { ptr::write_bytes(write as *mut u8, INT3, class_size(class)) };
+            if self.is_global() {
+                let kept = THREAD_CACHE.try_with(|c| {
+                    let list = &mut c.borrow_mut().free[class];
+                    let room = list.len() < THREAD_CACHE_BLOCKS;
+                    if room {
+                        list.push((exec, write));
+                    }
+                    room
+                });
+                if kept == Ok(true) {
+                    return;
+                }
+            }
+        }
+        self.lock().release(exec, write, placement);
     }
 }
 
@@ -250,18 +311,16 @@ impl ArenaState {
 
     fn allocate_pooled(&mut self, class: usize) -> io::Result<Slot> {
         let size = class_size(class);
-        let (exec, write) = match self.free[class].pop() {
-            Some(exec) => match self.write_addr(exec) {
-                Some(write) => (exec, write),
-                None => return Err(io::Error::other("code free list is corrupt")),
-            },
-            None => self.bump(size)?,
+        let ((exec, write), clean) = match self.free[class].pop() {
+            Some(block) => (block, true),
+            None => (self.bump(size)?, false),
         };
         Ok(Slot {
             exec,
             write,
             capacity: size,
             placement: Placement::Pooled(class),
+            clean,
         })
     }
 
@@ -279,7 +338,12 @@ impl ArenaState {
                 let rest = chunk.mapping.size - chunk.used;
                 let shift = rest.ilog2().min(MAX_CLASS_SHIFT);
                 let class = (shift - MIN_CLASS_SHIFT) as usize;
-                self.free[class].push(base + chunk.used);
+                let write = chunk.mapping.write + chunk.used;
+                // SAFETY: `write..write + class_size(class)` is unused memory
+                // at the end of this chunk's writable view (`rest` bytes
+                // remain); free blocks hold `int3` throughout.
+                unsafe { ptr::write_bytes(write as *mut u8, INT3, class_size(class)) };
+                self.free[class].push((base + chunk.used, write));
                 chunk.used += class_size(class);
             }
         }
@@ -311,31 +375,18 @@ impl ArenaState {
             write: mapping.write,
             capacity: size,
             placement: Placement::Dedicated,
+            clean: false,
         };
         self.dedicated.insert(mapping.exec, mapping);
         self.mapped_bytes += size;
         Ok(slot)
     }
 
-    /// The writable-view address of a pooled block.
-    fn write_addr(&self, exec: usize) -> Option<usize> {
-        let (base, chunk) = self.chunks.range(..=exec).next_back()?;
-        let offset = exec - base;
-        (offset < chunk.mapping.size).then_some(chunk.mapping.write + offset)
-    }
-
-    fn release(&mut self, exec: usize, placement: Placement) {
+    /// Takes back a block (already refilled with `int3` if pooled).
+    fn release(&mut self, exec: usize, write: usize, placement: Placement) {
         self.live_blocks = self.live_blocks.saturating_sub(1);
         match placement {
-            Placement::Pooled(class) => {
-                if let Some(write) = self.write_addr(exec) {
-                    // SAFETY: `write` is the writable view of a block of
-                    // `class_size(class)` bytes inside a live chunk; its owner
-                    // is gone, so nothing else reads or writes it now.
-                    unsafe { ptr::write_bytes(write as *mut u8, INT3, class_size(class)) };
-                    self.free[class].push(exec);
-                }
-            }
+            Placement::Pooled(class) => self.free[class].push((exec, write)),
             Placement::Dedicated => {
                 if let Some(mapping) = self.dedicated.remove(&exec) {
                     self.mapped_bytes = self.mapped_bytes.saturating_sub(mapping.size);
@@ -423,29 +474,41 @@ impl CodeReservation {
     /// pages become executable; an `mprotect` failure is returned as the error.
     /// On error the reservation is freed.
     pub fn finish(self, code: &[u8]) -> io::Result<CodeBlock> {
+        self.finish_with(code.len(), |buf| buf.copy_from_slice(code))
+    }
+
+    /// As [`finish`](Self::finish), with the code written in place by
+    /// `fill`, which receives the first `len` bytes of the block (their
+    /// previous contents unspecified) and must write all of them.
+    pub fn finish_with(self, len: usize, fill: impl FnOnce(&mut [u8])) -> io::Result<CodeBlock> {
         let Slot {
             exec,
             write,
             capacity,
             placement,
+            clean,
         } = self.slot;
-        if code.len() > capacity {
+        if len > capacity {
             return Err(invalid_input("code is longer than its reservation"));
         }
         // SAFETY: `write..write + capacity` is the writable view of this
-        // reservation's block, reserved for it alone; `code.len() <= capacity`.
-        unsafe {
-            ptr::copy_nonoverlapping(code.as_ptr(), write as *mut u8, code.len());
-            ptr::write_bytes((write + code.len()) as *mut u8, INT3, capacity - code.len());
+        // reservation's block, reserved for it alone (initialized memory:
+        // a mapping's pages start zeroed), and `len <= capacity`; the slice
+        // lives only during `fill`, while `self` owns the block.
+        fill(unsafe { std::slice::from_raw_parts_mut(write as *mut u8, len) });
+        if !clean {
+            // SAFETY: as above; `len..capacity` lies inside the block.
+            unsafe { ptr::write_bytes((write + len) as *mut u8, INT3, capacity - len) };
         }
         if write == exec {
             // Protect mode: the block is its own page-aligned mapping.
             protect_exec(exec, capacity)?;
         }
-        let (arena, len) = (self.arena, code.len());
+        let arena = self.arena;
         let block = CodeBlock {
             arena,
             addr: exec,
+            write,
             len,
             capacity,
             placement,
@@ -458,7 +521,8 @@ impl CodeReservation {
 
 impl Drop for CodeReservation {
     fn drop(&mut self) {
-        self.arena.release(self.slot.exec, self.slot.placement);
+        self.arena
+            .release(self.slot.exec, self.slot.write, self.slot.placement);
     }
 }
 
@@ -506,8 +570,34 @@ impl CodeBlock {
 
 impl Drop for CodeBlock {
     fn drop(&mut self) {
-        self.arena.release(self.addr, self.placement);
+        self.arena.release(self.addr, self.write, self.placement);
     }
+}
+
+/// Freed small blocks of the global arena kept by one thread, per size
+/// class: (executable, writable) addresses, already refilled with `int3`.
+struct ThreadCache {
+    free: [Vec<(usize, usize)>; CLASS_COUNT],
+}
+
+impl Drop for ThreadCache {
+    fn drop(&mut self) {
+        // The thread is exiting: its blocks go back to the arena.
+        let mut state = CodeArena::global().lock();
+        for (class, list) in self.free.iter_mut().enumerate() {
+            for (exec, write) in list.drain(..) {
+                state.release(exec, write, Placement::Pooled(class));
+            }
+        }
+    }
+}
+
+thread_local! {
+    static THREAD_CACHE: std::cell::RefCell<ThreadCache> = const {
+        std::cell::RefCell::new(ThreadCache {
+            free: [const { Vec::new() }; CLASS_COUNT],
+        })
+    };
 }
 
 impl fmt::Debug for CodeBlock {

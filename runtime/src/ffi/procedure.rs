@@ -1,7 +1,7 @@
 //! A foreign procedure built at run time: a target, a signature, the calling
 //! convention the target follows and its call stub.
 
-use super::stubs::stub_for;
+use super::stubs::{stub_for, StubKind};
 use super::{Abi, FfiError, Signature, Type, Value};
 use crate::code::memory::CodeBlock;
 use crate::decl::Decl;
@@ -20,14 +20,118 @@ enum Target {
 #[derive(Debug, Clone)]
 pub struct Procedure {
     target: Target,
+    /// The stub's entry (kept alive by `_stub`).
+    stub: usize,
+    /// What to do with the registers the call returns (jump stubs), or
+    /// `None` when the stub stores the result itself or there is none.
+    result: Option<RegResult>,
+    /// `layout.slots`, here so the call path reads one cache line.
+    arg_slots: usize,
+    ret_slots: usize,
     signature: Signature,
     abi: Abi,
     layout: Arc<Layout>,
-    stub: Arc<CodeBlock>,
-    ret_slots: usize,
+    /// Owns the stub's code: freed when the last clone drops.
+    _stub: Arc<CodeBlock>,
 }
 
-type StubFn = unsafe extern "C" fn(usize, *const u64, *mut u64);
+/// How the result a jump stub's target returns becomes its slot: taken from
+/// `xmm0` or `rax`, shifted up by `shift` and arithmetically back down (the
+/// bits above a small integer are undefined; extending them is the caller's
+/// job), then masked (`float` and unsigned results). Branch-free: a loop of
+/// calls gets no extra jump whatever the compiler does with the loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RegResult {
+    sse: bool,
+    shift: u32,
+    mask: u64,
+}
+
+impl RegResult {
+    fn of(ty: &Type) -> Option<RegResult> {
+        let (sse, bits, signed) = match ty {
+            Type::Void | Type::Struct(_) | Type::Array(..) => return None,
+            Type::F32 => (true, 32, false),
+            Type::F64 => (true, 64, false),
+            Type::I8 => (false, 8, true),
+            Type::U8 | Type::Bool => (false, 8, false),
+            Type::I16 => (false, 16, true),
+            Type::U16 => (false, 16, false),
+            Type::I32 => (false, 32, true),
+            Type::U32 => (false, 32, false),
+            _ => (false, 64, false),
+        };
+        Some(RegResult {
+            sse,
+            shift: 64 - bits,
+            mask: if signed || bits == 64 {
+                u64::MAX
+            } else {
+                (1u64 << bits) - 1
+            },
+        })
+    }
+
+    /// The slot of the returned registers.
+    #[inline(always)]
+    fn slot(self, rax: u64, xmm0: u64) -> u64 {
+        let v = if self.sse { xmm0 } else { rax };
+        ((((v << self.shift) as i64) >> self.shift) as u64) & self.mask
+    }
+}
+
+/// Calls the stub at `stub` as `stub(target, args, ret)` (System V) and
+/// returns `rax` and the low 64 bits of `xmm0` as the call left them: a
+/// storing stub writes `ret` and its registers mean nothing; a jump stub
+/// ignores `ret`, and its target's result is in them. One call instruction
+/// for every kind of stub.
+///
+/// # Safety
+///
+/// `stub` is a stub taking these arguments, and calling it through them
+/// is sound (the target is the function its signature says, the arrays
+/// hold the slots it reads and writes).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn call_stub(stub: usize, target: usize, args: *const u64, ret: *mut u64) -> (u64, u64) {
+    let (rax, xmm0): (u64, u64);
+    // SAFETY: the caller's contract. The stub and what it calls follow the
+    // System V convention: `clobber_abi("C")` declares every register a C
+    // call may change, the stack is aligned for a call at an asm block
+    // without `nostack`, and the block may read and write any memory. It
+    // must not unwind (as an `extern "C"` call must not): `call_raw`
+    // resolves a linkage target before calling it.
+    unsafe {
+        std::arch::asm!(
+            "call {stub}",
+            stub = in(reg) stub,
+            in("rdi") target,
+            in("rsi") args,
+            in("rdx") ret,
+            lateout("rax") rax,
+            lateout("xmm0") xmm0,
+            clobber_abi("C"),
+        );
+    }
+    (rax, xmm0)
+}
+
+/// The stubs are x86-64 code: elsewhere this only keeps the crate compiling.
+///
+/// # Safety
+///
+/// As for the x86-64 version.
+#[cfg(not(target_arch = "x86_64"))]
+unsafe fn call_stub(stub: usize, target: usize, args: *const u64, ret: *mut u64) -> (u64, u64) {
+    type StubFn = unsafe extern "C" fn(usize, *const u64, *mut u64) -> u64;
+    // SAFETY: the caller's contract.
+    unsafe {
+        (
+            std::mem::transmute::<usize, StubFn>(stub)(target, args, ret),
+            0,
+        )
+    }
+}
 
 impl Procedure {
     /// A procedure calling the function at `address` (System V convention).
@@ -95,13 +199,20 @@ impl Procedure {
             Type::Void => 0,
             t => sysv::slots(t),
         };
+        let result = match stub.kind {
+            StubKind::Store => None,
+            StubKind::Jump => RegResult::of(signature.ret()),
+        };
         Ok(Procedure {
             target,
+            stub: stub.code.addr(),
+            result,
+            arg_slots: layout.slots,
+            ret_slots,
             signature,
             abi,
             layout: Arc::new(layout),
-            stub,
-            ret_slots,
+            _stub: stub.code,
         })
     }
 
@@ -130,14 +241,30 @@ impl Procedure {
         self.ret_slots
     }
 
-    fn address(&self) -> Result<usize, FfiError> {
-        match self.target {
-            Target::Address(a) => Ok(a),
-            Target::Linkage(decl) => {
-                if !decl.is_resolved() {
-                    crate::__private::try_resolve(decl).map_err(FfiError::Undefined)?;
-                }
-                Ok(decl.slot() as usize)
+    /// The address of a linkage-table target, binding it first if needed.
+    #[inline(never)]
+    fn linkage_address(decl: &'static Decl) -> Result<usize, FfiError> {
+        if !decl.is_resolved() {
+            crate::__private::try_resolve(decl).map_err(FfiError::Undefined)?;
+        }
+        Ok(decl.slot() as usize)
+    }
+
+    /// The error for slot arrays too short for this signature.
+    #[cold]
+    #[inline(never)]
+    fn slot_count_error(&self, args: usize, ret: usize) -> FfiError {
+        if args < self.arg_slots {
+            FfiError::SlotCount {
+                what: "argument",
+                expected: self.arg_slots,
+                given: args,
+            }
+        } else {
+            FfiError::SlotCount {
+                what: "result",
+                expected: self.ret_slots,
+                given: ret,
             }
         }
     }
@@ -147,32 +274,37 @@ impl Procedure {
     /// written to `ret` (small integers extended to 64 bits, structs as
     /// their bytes).
     ///
+    /// It checks the two lengths and calls the signature's stub. For a
+    /// System V signature with only register arguments and a scalar (or no)
+    /// result, the stub loads the registers from `args` and jumps to the
+    /// target, which returns here; the result register is then extended into
+    /// `ret[0]`. Otherwise the stub also pushes the stack arguments, calls
+    /// the target and stores the result registers into `ret`.
+    ///
     /// # Safety
     ///
     /// The target must be a C function of this signature, and every pointer
     /// argument valid for what it does with it.
+    // Always inlined: in a caller's loop the length checks hoist and the
+    // call is one `call` instruction.
+    #[inline(always)]
     pub unsafe fn call_raw(&self, args: &[u64], ret: &mut [u64]) -> Result<(), FfiError> {
-        if args.len() < self.layout.slots {
-            return Err(FfiError::SlotCount {
-                what: "argument",
-                expected: self.layout.slots,
-                given: args.len(),
-            });
+        if args.len() < self.arg_slots || ret.len() < self.ret_slots {
+            return Err(self.slot_count_error(args.len(), ret.len()));
         }
-        if ret.len() < self.ret_slots {
-            return Err(FfiError::SlotCount {
-                what: "result",
-                expected: self.ret_slots,
-                given: ret.len(),
-            });
-        }
-        let target = self.address()?;
+        let target = match self.target {
+            Target::Address(a) => a,
+            Target::Linkage(decl) if decl.is_resolved() => decl.slot() as usize,
+            Target::Linkage(decl) => Procedure::linkage_address(decl)?,
+        };
         // SAFETY: the stub was generated for this signature; it reads
-        // `layout.slots` argument slots and writes `ret_slots` result slots,
-        // both checked above; the caller vouches for the target.
-        unsafe {
-            let stub: StubFn = std::mem::transmute::<usize, StubFn>(self.stub.addr());
-            stub(target, args.as_ptr(), ret.as_mut_ptr());
+        // `arg_slots` argument slots and (a storing stub) writes `ret_slots`
+        // result slots, both checked above; the caller vouches for the target.
+        let (rax, xmm0) = unsafe { call_stub(self.stub, target, args.as_ptr(), ret.as_mut_ptr()) };
+        if let Some(result) = self.result {
+            if let Some(slot) = ret.first_mut() {
+                *slot = result.slot(rax, xmm0);
+            }
         }
         Ok(())
     }
@@ -191,22 +323,44 @@ impl Procedure {
                 given: args.len(),
             });
         }
-        let mut slots = vec![0u64; self.layout.slots];
-        for (index, (v, t)) in args.iter().zip(types).enumerate() {
-            if !v.fits(t) {
+        // The slot arrays live on the stack up to STACK_SLOTS slots, on the
+        // heap beyond.
+        let mut args_stack = [0u64; STACK_SLOTS];
+        let mut args_heap = Vec::new();
+        let slots = small_or_heap(&mut args_stack, &mut args_heap, self.arg_slots);
+        for (index, ((v, t), &at)) in args.iter().zip(types).zip(&self.layout.slot_of).enumerate() {
+            if !v.store_as(t, &mut slots[at..]) {
                 return Err(FfiError::ArgumentType {
                     index,
                     expected: t.clone(),
                     given: v.kind(),
                 });
             }
-            let at = self.layout.slot_of[index];
-            v.store(&mut slots[at..]);
         }
-        let mut ret = vec![0u64; self.ret_slots.max(1)];
+        let mut ret_stack = [0u64; STACK_SLOTS];
+        let mut ret_heap = Vec::new();
+        let ret = small_or_heap(&mut ret_stack, &mut ret_heap, self.ret_slots.max(1));
         // SAFETY: the caller's promise, forwarded.
-        unsafe { self.call_raw(&slots, &mut ret)? };
-        Ok(Value::load(self.signature.ret(), &ret))
+        unsafe { self.call_raw(slots, ret)? };
+        Ok(Value::load(self.signature.ret(), ret))
+    }
+}
+
+/// Slot arrays of the checked path up to this many slots stay on the stack.
+const STACK_SLOTS: usize = 16;
+
+/// The first `n` slots of `stack` (zeroed), or of `heap` grown to `n` zeroes
+/// when `stack` is too short.
+fn small_or_heap<'a>(
+    stack: &'a mut [u64; STACK_SLOTS],
+    heap: &'a mut Vec<u64>,
+    n: usize,
+) -> &'a mut [u64] {
+    if n <= STACK_SLOTS {
+        &mut stack[..n]
+    } else {
+        heap.resize(n, 0);
+        heap
     }
 }
 

@@ -65,6 +65,37 @@ impl Value {
         ) || matches!((self, ty), (Value::Struct(b), Type::Struct(s)) if b.len() == s.size())
     }
 
+    /// Writes the value into `slots` if it can be passed as `ty` (the check
+    /// of [`fits`](Self::fits) and the store of `store` in one match);
+    /// `false`, writing nothing, if it cannot. `slots` is zeroed and holds
+    /// at least `sysv::slots(ty)` slots.
+    #[inline]
+    pub(crate) fn store_as(&self, ty: &Type, slots: &mut [u64]) -> bool {
+        let w: u64 = match (self, ty) {
+            (Value::Bool(v), Type::Bool) => u64::from(*v),
+            (Value::I8(v), Type::I8) => u64::from(*v as u8),
+            (Value::U8(v), Type::U8) => u64::from(*v),
+            (Value::I16(v), Type::I16) => u64::from(*v as u16),
+            (Value::U16(v), Type::U16) => u64::from(*v),
+            (Value::I32(v), Type::I32) => u64::from(*v as u32),
+            (Value::U32(v), Type::U32) => u64::from(*v),
+            (Value::I64(v), Type::I64) => *v as u64,
+            (Value::U64(v), Type::U64) => *v,
+            (Value::F32(v), Type::F32) => u64::from(v.to_bits()),
+            (Value::F64(v), Type::F64) => v.to_bits(),
+            (Value::Pointer(p), Type::Pointer) => *p as usize as u64,
+            (Value::Struct(_), Type::Struct(_)) if self.fits(ty) => {
+                self.store(slots);
+                return true;
+            }
+            _ => return false,
+        };
+        if let Some(slot) = slots.first_mut() {
+            *slot = w;
+        }
+        true
+    }
+
     /// Writes the value into `slots` (zero padded; `slots` holds at least
     /// `sysv::slots` of its type).
     pub(crate) fn store(&self, slots: &mut [u64]) {
