@@ -541,6 +541,8 @@ for r in timed:
     elif r["id"] in goal:
         g = f"≤ {goal[r['id']]:.2f}x"
         v = verdict_time(r).split(" (")[0]
+    elif "Value" in r["case"]:
+        g, v = "–", "extra row (the checked `Value` path; the goal is for the raw path)"
     else:
         g, v = "–", "reported"
         for (gid, gpeer, gkind), gval in peer_goal.items():
