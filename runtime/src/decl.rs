@@ -196,6 +196,7 @@ impl Decl {
     }
 
     /// The binding state.
+    #[inline]
     pub fn state(&self) -> BindState {
         match self.state.load(Ordering::Acquire) {
             STATE_BOUND => BindState::Bound,
@@ -204,9 +205,11 @@ impl Decl {
         }
     }
 
-    /// Whether the slot holds the symbol's (or a substitute's) address.
+    /// Whether the slot holds the symbol's (or a substitute's) address
+    /// (one acquire load: checked before every run-time call).
+    #[inline]
     pub fn is_resolved(&self) -> bool {
-        self.state() == BindState::Bound
+        self.state.load(Ordering::Acquire) == STATE_BOUND
     }
 }
 
