@@ -494,6 +494,17 @@ def fmt_ns(x):
     return f"{x:,.1f}" if x >= 100 else f"{x:.2f}"
 
 
+def fmt_time(x):
+    """A time given in ns, in the unit that suits it."""
+    if x >= 1e9:
+        return f"{x / 1e9:.2f} s"
+    if x >= 1e6:
+        return f"{x / 1e6:,.1f} ms"
+    if x >= 1e4:
+        return f"{x / 1e3:,.1f} µs"
+    return f"{fmt_ns(x)} ns"
+
+
 def verdict_time(r):
     if r["id"] == "P1":
         return ("no measurable difference" if r["lo"] <= 1.0 <= r["hi"] else
@@ -553,7 +564,7 @@ for r in timed:
                     g, met = f"≤ {gval:.2f}x", r["ratio"] <= gval
                 v = "met" if met else "**not met**"
                 break
-    A(f"| {r['id']} | {r['case']} | {fmt_ns(r['alien'])} ns | {r['peer']} | {fmt_ns(r['peer_ns'])} ns | "
+    A(f"| {r['id']} | {r['case']} | {fmt_time(r['alien'])} | {r['peer']} | {fmt_time(r['peer_ns'])} | "
       f"**{r['ratio']:.3f}** | {second} | {ir_ratio} | {g} | {v} |")
 if builds:
     med = statistics.median(b for b, _ in builds)
