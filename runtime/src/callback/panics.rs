@@ -8,6 +8,9 @@ use std::sync::atomic::{AtomicU8, Ordering};
 thread_local! {
     static PENDING: RefCell<Option<Box<dyn Any + Send>>> = const { RefCell::new(None) };
     static DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// Whether `PENDING` holds a panic: a plain flag (no destructor, so no
+    /// registration check on access) for the wrappers' hot path.
+    static HAS_PENDING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// What happens to a panic in a callback that no Rust caller will receive:
@@ -70,6 +73,18 @@ pub(crate) fn caught(p: Box<dyn Any + Send>) {
             *slot = Some(p);
         }
     });
+    HAS_PENDING.with(|f| f.set(true));
+}
+
+/// Resumes the panic a callback left for this thread's outermost foreign
+/// call (out of line: the wrappers' hot path only tests the flag).
+#[cold]
+#[inline(never)]
+fn resume_pending() {
+    HAS_PENDING.with(|f| f.set(false));
+    if let Some(p) = PENDING.with(|s| s.borrow_mut().take()) {
+        std::panic::resume_unwind(p);
+    }
 }
 
 /// A foreign call in progress on this thread (made by every declared wrapper
@@ -91,15 +106,14 @@ impl ForeignCall {
     #[inline]
     pub fn leave(self) {
         drop(self);
-        if DEPTH.with(Cell::get) == 0 {
-            if let Some(p) = PENDING.with(|s| s.borrow_mut().take()) {
-                std::panic::resume_unwind(p);
-            }
+        if HAS_PENDING.with(Cell::get) && DEPTH.with(Cell::get) == 0 {
+            resume_pending();
         }
     }
 }
 
 impl Drop for ForeignCall {
+    #[inline]
     fn drop(&mut self) {
         DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
     }

@@ -55,7 +55,26 @@ pub struct BindReport {
 fn bind_decls(t: &mut Table, decls: &[&'static Decl]) -> BindReport {
     let mut report = BindReport::default();
     let lazy = t.mode == BindMode::Lazy;
+    // The fast path: a declaration of the same block as the previous one
+    // (the same `LibrarySpec`, by address) whose library has it. One
+    // `dlsym` on the handle found for the block, then the binding.
+    let mut block: Option<(usize, u32)> = None;
     for &decl in decls {
+        if !lazy {
+            if let (Some(spec), Some((key, index))) = (decl.library(), block) {
+                if std::ptr::from_ref(spec) as usize == key {
+                    let found = t.suppliers[index as usize]
+                        .source
+                        .library()
+                        .symbol(decl.symbol());
+                    if let Some(p) = found {
+                        t.bind(decl, p.as_ptr() as usize, index);
+                        report.bound += 1;
+                        continue;
+                    }
+                }
+            }
+        }
         let found = if lazy {
             Err(Vec::new())
         } else {
@@ -65,6 +84,13 @@ fn bind_decls(t: &mut Table, decls: &[&'static Decl]) -> BindReport {
             Ok((addr, supplier)) => {
                 t.bind(decl, addr, supplier);
                 report.bound += 1;
+                // Found in its own library: the block's next declarations
+                // take the fast path.
+                if let (Some(spec), Some((_, index))) = (decl.library(), t.last_spec) {
+                    if index == supplier {
+                        block = Some((std::ptr::from_ref(spec) as usize, index));
+                    }
+                }
             }
             Err(_) => {
                 if lazy && decl.kind() == SymbolKind::Data {
