@@ -175,7 +175,11 @@ pub fn classify(ty: &Type, errors: &mut Errors) -> Option<Ty> {
         }
         match name.as_str() {
             "String" => {
-                errors.error(ty, "C cannot take `String`: declare `&str` (copied to a NUL-terminated temporary) or `&CStr`");
+                errors.error(
+                    ty,
+                    "C cannot take or return `String`: pass `&str` (copied to a NUL-terminated temporary) or \
+                     `&CStr`; a returned `const char *` is `&CStr` or `Option<&CStr>`",
+                );
                 return None;
             }
             "char" => {
