@@ -52,6 +52,8 @@ pub struct Flags {
     pub no_callbacks: bool,
     /// The wrapper returns `errno` as read right after the call.
     pub errno: bool,
+    /// Where the first flag was written (for errors about flags).
+    pub first: Option<Span>,
 }
 
 impl Flags {
@@ -121,6 +123,7 @@ pub fn split(attrs: Vec<Attribute>, errors: &mut Errors) -> ItemAttrs {
                             }
                         };
                         let name = flag.to_string();
+                        out.flags.first.get_or_insert(flag.span());
                         let repeated = match name.as_str() {
                             "inline" => out.flags.inline.replace(flag.span()).is_some(),
                             "no_callbacks" => std::mem::replace(&mut out.flags.no_callbacks, true),

@@ -100,10 +100,11 @@ pub fn expand(input: TokenStream) -> TokenStream {
         names.push(n);
         let item = attrs::split(v.attrs, &mut errors);
         if item.flags.inline.is_some() || item.flags.errno || item.flags.no_callbacks {
-            errors.error(
-                &v.name,
+            let span = item.flags.first.unwrap_or_else(|| v.name.span());
+            errors.push(syn::Error::new(
+                span,
                 "`#[alien(...)]` flags apply to functions, not variables",
-            );
+            ));
         }
         let Some(ty) = classify(&v.ty, &mut errors) else {
             continue;
