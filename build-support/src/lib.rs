@@ -33,6 +33,8 @@
 //! fails to compile, at the declaration, when it disagrees with the header.
 
 mod error;
+mod helpers;
+mod print;
 mod translate;
 
 pub use error::{BuildError, Diagnostic, INSTALL_LIBCLANG};
