@@ -1,1 +1,2 @@
 pub mod memory;
+mod os;
