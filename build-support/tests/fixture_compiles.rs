@@ -38,7 +38,7 @@ define_c_function! {
         user: *mut c_void,
     ) -> c_int;
     pub fn fx_version() -> Option<&std::ffi::CStr>;
-    pub fn fx_crc(crc: u32, buf: &[u8], len: c_uint) -> u32;
+    pub fn fx_crc(crc: u32, buf: &[u8], len: c_uint = buf.len()) -> u32;
     pub unsafe fn fx_log(level: c_int, fmt: *const c_char, ...) -> c_int;
     pub fn fx_translate(p: sys::fx_point, dx: i32, dy: i32) -> sys::fx_point;
     pub fn fx_abort(why: &str);

@@ -46,10 +46,16 @@ define_c_function! {
     #![library("z", candidates = ["libz.so.1"])]
     pub fn zlib_version() -> &CStr = "zlibVersion";
     pub fn compress_bound(source_len: c_ulong) -> c_ulong = "compressBound";
-    /// `dest_len` goes in as the room in `dest` and comes back as the bytes used.
-    pub fn compress(dest: &mut [u8], inout dest_len: c_ulong, source: &[u8], source_len: c_ulong) -> ZStatus;
-    pub fn uncompress(dest: &mut [u8], inout dest_len: c_ulong, source: &[u8], source_len: c_ulong) -> ZStatus;
-    pub fn crc32(crc: c_ulong, buf: &[u8], len: c_uint) -> c_ulong;
+    /// The lengths are tied to the slices (the wrapper passes them, so they
+    /// cannot disagree); `dest_len` goes in as the room in `dest` and comes
+    /// back as the bytes used.
+    pub fn compress(
+        dest: &mut [u8], inout dest_len: c_ulong = dest.len(), source: &[u8], source_len: c_ulong = source.len(),
+    ) -> ZStatus;
+    pub fn uncompress(
+        dest: &mut [u8], inout dest_len: c_ulong = dest.len(), source: &[u8], source_len: c_ulong = source.len(),
+    ) -> ZStatus;
+    pub fn crc32(crc: c_ulong, buf: &[u8], len: c_uint = buf.len()) -> c_ulong;
     /// No zlib has this: the program starts anyway.
     pub fn deflate_quantum(level: c_int) -> c_int = "deflateQuantum";
 }
@@ -57,7 +63,7 @@ define_c_function! {
 define_c_function! {
     // No library named: looked up in the global scope, and in libraries
     // loaded later with `alien::load_library`.
-    pub fn adler32(adler: c_ulong, buf: &[u8], len: c_uint) -> c_ulong;
+    pub fn adler32(adler: c_ulong, buf: &[u8], len: c_uint = buf.len()) -> c_ulong;
 }
 
 // ---------------------------------------------------------------- libc ----
@@ -155,7 +161,7 @@ fn libz() -> Result<(), Box<dyn Error>> {
     println!("compressBound({source_len}) = {bound}");
 
     let mut packed = vec![0u8; bound as usize];
-    let (status, packed_len) = compress(&mut packed, bound, &data, source_len);
+    let (status, packed_len) = compress(&mut packed, &data);
     println!(
         "compress           = {status:?}, {source_len} -> {packed_len} bytes ({:.1}%)",
         100.0 * packed_len as f64 / source_len as f64
@@ -166,14 +172,14 @@ fn libz() -> Result<(), Box<dyn Error>> {
     packed.truncate(packed_len as usize);
 
     let mut unpacked = vec![0u8; data.len()];
-    let (status, unpacked_len) = uncompress(&mut unpacked, source_len, &packed, packed_len);
+    let (status, unpacked_len) = uncompress(&mut unpacked, &packed);
     println!(
         "uncompress         = {status:?}, {packed_len} -> {unpacked_len} bytes, identical to the input: {}",
         unpacked == data
     );
     assert_eq!(unpacked, data);
 
-    let crc = crc32(0, &data, data.len() as c_uint);
+    let crc = crc32(0, &data);
     println!(
         "crc32(input)       = {crc:#010x} (computed in Rust: {:#010x})",
         crc32_rust(&data)
@@ -183,11 +189,11 @@ fn libz() -> Result<(), Box<dyn Error>> {
     // Failures come back as enum variants, not magic numbers.
     let mut small = vec![0u8; data.len() / 2];
     let room = small.len() as c_ulong;
-    let (status, _) = uncompress(&mut small, room, &packed, packed_len);
+    let (status, _) = uncompress(&mut small, &packed);
     println!("uncompress into {room} bytes      = {status:?}");
     let mut corrupt = packed.clone();
     corrupt[0] ^= 0xff;
-    let (status, _) = uncompress(&mut unpacked, source_len, &corrupt, packed_len);
+    let (status, _) = uncompress(&mut unpacked, &corrupt);
     println!("uncompress of a corrupt header   = {status:?}");
     Ok(())
 }
@@ -318,7 +324,7 @@ fn failure_hook_and_late_library() -> Result<(), Box<dyn Error>> {
         loaded.name, loaded.path, loaded.resolved
     );
     let sample = b"Wikipedia";
-    let sum = adler32(1, sample, sample.len() as c_uint);
+    let sum = adler32(1, sample);
     println!(
         "adler32(\"Wikipedia\") = {sum:#010x} (computed in Rust: {:#010x})",
         adler32_rust(sample)

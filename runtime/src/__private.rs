@@ -21,6 +21,21 @@ use std::ffi::c_char;
 #[linkme::distributed_slice]
 pub static LINKAGE: [&'static Decl];
 
+/// A length parameter tied to a slice (`len: c_uint = buf.len()`): the
+/// slice's length in the parameter's C type, or the overflow error.
+#[inline]
+pub fn slice_len<T: TryFrom<usize>>(
+    len: usize,
+    function: &'static str,
+    param: &'static str,
+) -> Result<T, CallError> {
+    T::try_from(len).map_err(|_| CallError::LengthOverflow {
+        function,
+        param,
+        len,
+    })
+}
+
 /// A `&str` argument as a temporary C string, or the interior-NUL error.
 #[inline]
 pub fn string_arg(

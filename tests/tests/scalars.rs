@@ -78,7 +78,7 @@ define_c_function! {
     pub fn ilu_inout_real(inout io: real) = "inout_f64_double";
     pub fn ilu_string_len(s: string) -> usize = "fixture_strlen";
     pub fn ilu_constant_string_len(s: constant_string) -> usize = "fixture_strlen";
-    pub fn ilu_sum_bytes(p: bytes, n: usize) -> cardinal = "sum_bytes";
+    pub fn ilu_sum_bytes(p: bytes, n: usize = p.len()) -> cardinal = "sum_bytes";
     pub fn ilu_unicode_len(s: unicode) -> usize = "utf16_len";
 }
 
@@ -435,8 +435,8 @@ fn ilu_keywords() {
     assert_eq!(ilu_string_len("hello, world"), 12);
     assert_eq!(ilu_string_len(""), 0);
     assert_eq!(ilu_constant_string_len(c"four"), 4);
-    assert_eq!(ilu_sum_bytes(&[1, 2, 3, 250], 4), 256);
-    assert_eq!(ilu_sum_bytes(&[9, 9, 9], 2), 18);
+    assert_eq!(ilu_sum_bytes(&[1, 2, 3, 250]), 256);
+    assert_eq!(ilu_sum_bytes(&[9, 9, 9][..2]), 18);
     assert_eq!(ilu_unicode_len("h\u{e9}llo \u{1d11e}"), 8); // the clef is a surrogate pair
     assert!(ilu_string_len::try_call("a\0").is_err());
     assert!(ilu_unicode_len::try_call("ab\0").is_err());

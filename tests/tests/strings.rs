@@ -23,8 +23,13 @@ define_c_function! {
     pub fn fixture_null_string() -> &CStr;
     pub fn fixture_null_string_opt() -> Option<&CStr> = "fixture_null_string";
     pub fn utf16_len(s: unicode) -> usize;
-    pub fn sum_bytes(p: &[u8], n: usize) -> c_uint;
-    pub fn fill_bytes(p: &mut [u8], n: usize, v: u8);
+    /// The length is the slice's, passed by the wrapper.
+    pub fn sum_bytes(p: &[u8], n: usize = p.len()) -> c_uint;
+    pub fn fill_bytes(p: &mut [u8], n: usize = p.len(), v: u8);
+    /// Untied: C trusts `n`, so the declaration is `unsafe`.
+    pub unsafe fn sum_bytes_unchecked(p: &[u8], n: usize) -> c_uint = "sum_bytes";
+    /// A length type narrower than the slice's length can be.
+    pub fn sum_bytes_u8_len(p: &[u8], n: u8 = p.len()) -> c_uint = "sum_bytes";
     pub fn multi_str(a: &str, b: c_int, c: &str) -> usize = "fixture_strlen";
 }
 
@@ -113,17 +118,30 @@ fn utf16() {
 
 #[test]
 fn bytes_in_and_out() {
-    assert_eq!(sum_bytes(&[], 0), 0);
+    assert_eq!(sum_bytes(&[]), 0);
     let data: Vec<u8> = (0..=255).collect();
-    assert_eq!(sum_bytes(&data, 256), (0..=255u32).sum::<u32>());
-    assert_eq!(
-        sum_bytes(&data[250..], 6),
-        250 + 251 + 252 + 253 + 254 + 255
-    );
+    assert_eq!(sum_bytes(&data), (0..=255u32).sum::<u32>());
+    assert_eq!(sum_bytes(&data[250..]), 250 + 251 + 252 + 253 + 254 + 255);
     let mut buf = [0u8; 64];
-    fill_bytes(&mut buf, 60, 0xa5);
+    fill_bytes(&mut buf[..60], 0xa5);
     assert!(buf[..60].iter().all(|&b| b == 0xa5));
     assert!(buf[60..].iter().all(|&b| b == 0));
-    fill_bytes(&mut buf[10..20], 10, 1);
-    assert_eq!(sum_bytes(&buf, 64), 50 * 0xa5 + 10);
+    fill_bytes(&mut buf[10..20], 1);
+    assert_eq!(sum_bytes(&buf), 50 * 0xa5 + 10);
+    // SAFETY: `n` is at most the slice's length.
+    assert_eq!(unsafe { sum_bytes_unchecked(&data, 3) }, 3);
+}
+
+#[test]
+fn a_tied_length_that_does_not_fit_its_c_type_is_an_error() {
+    let data = [1u8; 300];
+    assert_eq!(sum_bytes_u8_len(&data[..255]), 255);
+    let e = sum_bytes_u8_len::try_call(&data).unwrap_err();
+    assert!(
+        matches!(e, CallError::LengthOverflow { len: 300, .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("`n` of sum_bytes_u8_len"), "{e}");
+    let r = std::panic::catch_unwind(|| sum_bytes_u8_len(&data));
+    assert!(r.is_err());
 }

@@ -56,7 +56,11 @@ impl CallPlan {
             let pname = name.to_string();
             let ty = &param.ty;
             let tmp = format_ident!("__alien_{}", name);
-            if param.dir != Direction::Out {
+            if let Some(slice) = &param.len_of {
+                // Not taken from the caller: the wrapper passes the slice's length.
+                let rt = ty.rust_type(Position::In);
+                pre.push(quote!(let #name: #rt = #p::slice_len(#slice.len(), #fname, #pname)?;));
+            } else if param.dir != Direction::Out {
                 let rt = ty.rust_type(Position::In);
                 inputs.push(quote!(#name: #rt));
                 input_names.push(quote!(#name));

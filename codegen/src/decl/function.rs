@@ -5,6 +5,7 @@ use super::attrs::{self, Flags, LibraryAttr};
 use super::report::Errors;
 use super::ty::{classify, Position, Ty};
 use proc_macro2::Span;
+use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, LitStr, Token, Type, Visibility};
@@ -30,6 +31,8 @@ pub struct RawParam {
     pub name: Ident,
     /// Type.
     pub ty: Type,
+    /// `= slice.len()`: the slice whose length the wrapper passes here.
+    pub len_of: Option<Ident>,
 }
 
 /// A checked parameter.
@@ -40,6 +43,9 @@ pub struct Param {
     pub name: Ident,
     /// Classified type.
     pub ty: Ty,
+    /// The slice parameter whose length the wrapper passes here (the caller
+    /// does not pass this parameter).
+    pub len_of: Option<Ident>,
 }
 
 /// A declared function, checked.
@@ -71,8 +77,28 @@ pub struct Function {
 /// Most fixed parameters a variadic declaration may have.
 pub const MAX_VARIADIC_FIXED: usize = 4;
 
-/// Parses one parameter: `[in|out|inout] name: Type`.
+/// Parses one parameter: `[in|out|inout] name: Type [= slice.len()]`.
 pub fn parse_param(input: ParseStream<'_>) -> syn::Result<RawParam> {
+    let mut p = parse_param_head(input)?;
+    if input.peek(Token![=]) {
+        input.parse::<Token![=]>()?;
+        let slice = Ident::parse_any(input)?;
+        input.parse::<Token![.]>()?;
+        let method: Ident = input.parse()?;
+        let args;
+        syn::parenthesized!(args in input);
+        if method != "len" || !args.is_empty() {
+            return Err(syn::Error::new(
+                method.span(),
+                "a parameter's value can only be tied to a slice's length: `= slice.len()`",
+            ));
+        }
+        p.len_of = Some(slice);
+    }
+    Ok(p)
+}
+
+fn parse_param_head(input: ParseStream<'_>) -> syn::Result<RawParam> {
     if input.peek(Token![in]) {
         let kw: Token![in] = input.parse()?;
         let name = Ident::parse_any(input)?;
@@ -82,6 +108,7 @@ pub fn parse_param(input: ParseStream<'_>) -> syn::Result<RawParam> {
             dir_span: Some(kw.span),
             name,
             ty: input.parse()?,
+            len_of: None,
         });
     }
     let first = Ident::parse_any(input)?;
@@ -92,6 +119,7 @@ pub fn parse_param(input: ParseStream<'_>) -> syn::Result<RawParam> {
             dir_span: None,
             name: first,
             ty: input.parse()?,
+            len_of: None,
         });
     }
     let dir = match first.to_string().as_str() {
@@ -111,6 +139,7 @@ pub fn parse_param(input: ParseStream<'_>) -> syn::Result<RawParam> {
         dir_span: Some(first.span()),
         name,
         ty: input.parse()?,
+        len_of: None,
     })
 }
 
@@ -250,8 +279,10 @@ pub fn check(
             dir: p.dir,
             name: p.name,
             ty,
+            len_of: p.len_of,
         });
     }
+    check_tied_lengths(&raw.name, &params, unsafety, errors);
     let ret = match raw.ret {
         None => None,
         Some(t) => classify(&t, errors).filter(|ty| ty.check_position(Position::Return, errors)).inspect(|ty| {
@@ -305,6 +336,68 @@ pub fn check(
         flags: item.flags,
         library: item.library.or_else(|| default_library.cloned()),
     })
+}
+
+/// Length parameters tied to slices (`len: c_uint = buf.len()`), and the
+/// rule that makes them matter: a safe function may hand C a slice only
+/// together with its length, computed by the wrapper, so that safe code
+/// cannot pass a length the slice does not have.
+fn check_tied_lengths(function: &Ident, params: &[Param], unsafety: bool, errors: &mut Errors) {
+    for p in params {
+        let Some(slice) = &p.len_of else { continue };
+        if p.dir == Direction::Out {
+            errors.error(
+                &p.name,
+                "an `out` parameter cannot take a slice's length; make it `in` or `inout`",
+            );
+        }
+        // A primitive must be an integer; a user type (an alias such as
+        // `uLong`) must convert from `usize`, which rustc checks.
+        let integer = match &p.ty {
+            Ty::Prim { src, .. } => !matches!(
+                src.to_token_stream().to_string().as_str(),
+                "f32" | "f64" | "bool" | "c_float" | "c_double"
+            ),
+            Ty::User(_) => true,
+            _ => false,
+        };
+        if !integer {
+            errors.error(
+                p.ty.source(),
+                "a length tied to a slice must have an integer type",
+            );
+        }
+        let target = params.iter().find(|q| q.name == *slice);
+        match target {
+            Some(q) if matches!(q.ty, Ty::Bytes(_) | Ty::BytesMut(_)) && q.dir == Direction::In => {
+            }
+            _ => errors.error(
+                slice,
+                format_args!(
+                    "`{slice}` is not a `&[u8]` or `&mut [u8]` parameter of this declaration"
+                ),
+            ),
+        }
+    }
+    if unsafety {
+        return;
+    }
+    for q in params {
+        if !matches!(q.ty, Ty::Bytes(_) | Ty::BytesMut(_)) {
+            continue;
+        }
+        if !params.iter().any(|p| p.len_of.as_ref() == Some(&q.name)) {
+            let name = &q.name;
+            errors.error(
+                q.ty.source(),
+                format_args!(
+                    "`{function}` hands `{name}` to C as a bare pointer, and nothing stops a caller from passing \
+                     a length it does not have: tie a length parameter to it (`len: c_uint = {name}.len()`), \
+                     or declare `unsafe fn`"
+                ),
+            );
+        }
+    }
 }
 
 fn errors_len(errors: &Errors) -> usize {

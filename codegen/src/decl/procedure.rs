@@ -32,6 +32,7 @@ fn parse_typed_param(input: ParseStream<'_>, index: usize) -> syn::Result<RawPar
             dir_span: Some(kw.span),
             name,
             ty: input.parse()?,
+            len_of: None,
         });
     }
     if input.peek(Ident::peek_any) && !input.peek2(Token![::]) && !input.peek2(Token![<]) {
@@ -50,6 +51,7 @@ fn parse_typed_param(input: ParseStream<'_>, index: usize) -> syn::Result<RawPar
                     dir_span: Some(word.span()),
                     name,
                     ty: input.parse()?,
+                    len_of: None,
                 });
             }
         }
@@ -60,6 +62,7 @@ fn parse_typed_param(input: ParseStream<'_>, index: usize) -> syn::Result<RawPar
         dir_span: None,
         name,
         ty,
+        len_of: None,
     })
 }
 

@@ -50,9 +50,11 @@ define_c_enum! {
 define_c_function! {
     #![library("z")]
     #![alien(checked = crate::zlib::prototypes)]
-    /// Hand-written, the safe way (a length that cannot disagree with the
-    /// buffer is the caller's job here), and checked against `zlib.h`.
-    pub fn uncompress(dest: &mut [u8], inout dest_len: c_ulong, source: &[u8], source_len: c_ulong) -> ZStatus;
+    /// Hand-written, the safe way (the lengths are tied to the slices, so
+    /// they cannot disagree), and checked against `zlib.h`.
+    pub fn uncompress(
+        dest: &mut [u8], inout dest_len: c_ulong = dest.len(), source: &[u8], source_len: c_ulong = source.len(),
+    ) -> ZStatus;
 }
 
 /// About 100 KiB of compressible, not trivial, text.
@@ -98,16 +100,12 @@ pub fn zlib_round_trip(data: &[u8]) -> usize {
     assert!(unpacked == data, "the round trip changed the data");
 
     let mut again = vec![0u8; data.len()];
-    let (status, len) = uncompress(&mut again, n, &packed, packed_len);
+    let (status, len) = uncompress(&mut again, &packed);
     assert_eq!((status, len), (ZStatus::Ok, n), "uncompress (hand-written)");
     assert!(again == data);
     // Too small a buffer is `Z_BUF_ERROR`, as a variant.
     let mut short = vec![0u8; data.len() / 2];
-    let half = short.len() as c_ulong;
-    assert_eq!(
-        uncompress(&mut short, half, &packed, packed_len).0,
-        ZStatus::BufError
-    );
+    assert_eq!(uncompress(&mut short, &packed).0, ZStatus::BufError);
     packed.len()
 }
 

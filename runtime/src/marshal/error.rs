@@ -58,6 +58,15 @@ pub enum CallError {
         /// The OS error.
         message: String,
     },
+    /// A slice is longer than its length parameter's C type can say.
+    LengthOverflow {
+        /// The declared function.
+        function: &'static str,
+        /// The length parameter.
+        param: &'static str,
+        /// The slice's length.
+        len: usize,
+    },
     /// The function is defined nowhere alien looked.
     Undefined(crate::error::UndefinedSymbol),
     /// A result or out value could not be converted.
@@ -83,6 +92,10 @@ impl fmt::Display for CallError {
                  result as Option<&CStr> if NULL is expected"
             ),
             CallError::Result { function, source } => write!(f, "result of {function}: {source}"),
+            CallError::LengthOverflow { function, param, len } => write!(
+                f,
+                "argument `{param}` of {function} is a slice's length, {len}, which its C type cannot hold"
+            ),
             CallError::Undefined(e) => write!(f, "{e}"),
             CallError::Callback { function, message } => {
                 write!(f, "cannot make the closure argument of {function} into a callback: {message}")

@@ -10,7 +10,7 @@ use alien::define_c_function;
 define_c_function! {
     #![library("fixture")]
     #[alien(checked = crate::sys::prototypes)]
-    pub fn fx_crc(crc: u32, buf: &[u8]) -> u32;
+    pub unsafe fn fx_crc(crc: u32, buf: &[u8]) -> u32;
 }
 
 fn main() {}

@@ -10,7 +10,7 @@ use std::ffi::c_uint;
 define_c_function! {
     #![library("fixture")]
     #![alien(checked = crate::sys::prototypes)]
-    pub fn fx_crc(crc: i32, buf: &[u8], len: c_uint) -> u32;
+    pub fn fx_crc(crc: i32, buf: &[u8], len: c_uint = buf.len()) -> u32;
 }
 
 fn main() {}

@@ -1,0 +1,12 @@
+#![allow(unused_imports)] // a failing macro emits only `compile_error!`s
+
+use alien::define_c_function;
+use std::ffi::c_uint;
+
+define_c_function! {
+    #![library("z")]
+    // C reads `len` bytes of `buf`: safe code could pass a longer `len`.
+    pub fn crc32(crc: c_uint, buf: &[u8], len: c_uint) -> c_uint;
+}
+
+fn main() {}
