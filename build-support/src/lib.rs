@@ -323,8 +323,10 @@ impl Builder {
 
     /// Takes a byte pointer (`const void *`, `unsigned char *`, ...) as
     /// `&[u8]` (or `&mut [u8]` for a non-`const` one); `len` names the
-    /// parameter that carries its length, still passed explicitly (the
-    /// declaration stays `unsafe`: nothing ties the two together).
+    /// parameter that carries its length, which is tied to the slice
+    /// (`len: T = param.len()`: the wrapper passes the slice's length, so
+    /// [`safe_function`](Self::safe_function) may declare it safe). An empty
+    /// `len` leaves the length to C (the declaration must stay `unsafe`).
     pub fn param_buffer(mut self, function: &str, param: &str, len: &str) -> Builder {
         self.params.push(ParamRule {
             function: function.to_owned(),

@@ -150,6 +150,8 @@ struct Param {
     prefix: &'static str,
     name: String,
     ty: String,
+    /// The buffer parameter whose length this one is (`= buf.len()`).
+    tie: Option<String>,
 }
 
 /// One function, as it will be declared.
@@ -180,7 +182,10 @@ impl Decl {
         let mut params: Vec<String> = self
             .params
             .iter()
-            .map(|p| format!("{}{}: {}", p.prefix, p.name, p.ty))
+            .map(|p| match &p.tie {
+                Some(buf) => format!("{}{}: {} = {buf}.len()", p.prefix, p.name, p.ty),
+                None => format!("{}{}: {}", p.prefix, p.name, p.ty),
+            })
             .collect();
         if self.variadic {
             params.push("...".to_owned());
@@ -519,6 +524,8 @@ pub(crate) fn translate(raw: &str, opts: &Options) -> Result<String, BuildError>
         let mut params = Vec::new();
         let mut needs_unsafe = variadic;
         let mut extra_docs = Vec::new();
+        // (length parameter, buffer parameter) of `param_buffer` rules.
+        let mut ties: Vec<(String, String)> = Vec::new();
         for arg in &f.sig.inputs {
             let syn::FnArg::Typed(pt) = arg else { continue };
             let pname = pt.pat.to_token_stream().to_string();
@@ -621,11 +628,17 @@ pub(crate) fn translate(raw: &str, opts: &Options) -> Result<String, BuildError>
                             ty_str(original)
                         )));
                     }
-                    if let Some(len) = len {
-                        extra_docs.push(format!(" `{pname}` holds `{len}` bytes."));
+                    match len {
+                        // The wrapper passes the buffer's length (below).
+                        Some(len) => {
+                            extra_docs.push(format!(
+                                " `{len}` is `{pname}`'s length, passed by the wrapper."
+                            ));
+                            ties.push((len.clone(), pname.clone()));
+                        }
+                        // C learns the length some other way: only the caller knows.
+                        None => needs_unsafe = true,
                     }
-                    // The length is still passed by hand.
-                    needs_unsafe = true;
                     (
                         "",
                         if p.mutability.is_some() {
@@ -680,7 +693,15 @@ pub(crate) fn translate(raw: &str, opts: &Options) -> Result<String, BuildError>
                 prefix,
                 name: pname,
                 ty,
+                tie: None,
             });
+        }
+        for (len, buf) in ties {
+            match params.iter_mut().find(|p| p.name == len) {
+                Some(p) if p.prefix != "out " => p.tie = Some(buf),
+                // An `out` length cannot be the buffer's: C is trusted with it.
+                _ => needs_unsafe = true,
+            }
         }
         let ret = match &f.sig.output {
             ReturnType::Type(_, t) if !matches!(**t, Type::Never(_)) => {
@@ -713,7 +734,7 @@ pub(crate) fn translate(raw: &str, opts: &Options) -> Result<String, BuildError>
         let safe_wanted = opts.safe_functions.iter().any(|r| r.is_match(&rust));
         if safe_wanted && needs_unsafe {
             return Err(config(format!(
-                "`{rust}` cannot be declared safe: it takes a raw pointer or a buffer with a separate length, or is variadic"
+                "`{rust}` cannot be declared safe: it takes a raw pointer or a buffer without a length parameter, or is variadic"
             )));
         }
         let mut flags = Vec::new();

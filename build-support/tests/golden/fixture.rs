@@ -69,17 +69,22 @@ alien::define_c_function! {
     pub unsafe fn fx_close(h: *mut fx_handle);
     /// Reads up to `cap` bytes into `buf`; the count read is stored in `*len`.
     ///
-    /// `buf` holds `cap` bytes.
+    /// `cap` is `buf`'s length, passed by the wrapper.
     pub unsafe fn fx_read(
         h: *mut fx_handle,
         buf: &mut [u8],
-        cap: fx_size,
+        cap: fx_size = buf.len(),
         out len: fx_size,
     ) -> fx_status;
     /// Writes `len` bytes.
     ///
-    /// `data` holds `len` bytes.
-    pub unsafe fn fx_write(h: *mut fx_handle, data: &[u8], len: usize, flags: c_uint) -> c_long;
+    /// `len` is `data`'s length, passed by the wrapper.
+    pub unsafe fn fx_write(
+        h: *mut fx_handle,
+        data: &[u8],
+        len: usize = data.len(),
+        flags: c_uint,
+    ) -> c_long;
     /// Moves a point.
     pub fn fx_translate(p: fx_point, dx: i32, dy: i32) -> fx_point;
     /// Walks the items.
@@ -92,8 +97,8 @@ alien::define_c_function! {
     pub unsafe fn fx_version() -> &CStr;
     /// A checksum of a byte range.
     ///
-    /// `buf` holds `len` bytes.
-    pub unsafe fn fx_crc(crc: u32, buf: &[u8], len: c_uint) -> u32;
+    /// `len` is `buf`'s length, passed by the wrapper.
+    pub unsafe fn fx_crc(crc: u32, buf: &[u8], len: c_uint = buf.len()) -> u32;
     /// printf into the log.
     pub unsafe fn fx_log(level: c_int, fmt: *const c_char, ...) -> c_int;
     /// Aborts.

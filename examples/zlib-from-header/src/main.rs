@@ -84,14 +84,13 @@ pub fn zlib_round_trip(data: &[u8]) -> usize {
     let n = data.len() as zlib::uLong;
     let bound = zlib::compressBound(n);
     let mut packed = vec![0u8; bound as usize];
-    // SAFETY: the lengths passed are the buffers' lengths.
-    let (rc, packed_len) = unsafe { zlib::compress(&mut packed, bound, data, n) };
+    // The generated declaration is safe: the lengths are tied to the slices.
+    let (rc, packed_len) = zlib::compress(&mut packed, data);
     assert_eq!(rc, zlib::Z_OK as c_int, "compress");
     packed.truncate(packed_len as usize);
 
     let mut unpacked = vec![0u8; data.len()];
-    // SAFETY: as above.
-    let (rc, unpacked_len) = unsafe { zlib::uncompress(&mut unpacked, n, &packed, packed_len) };
+    let (rc, unpacked_len) = zlib::uncompress(&mut unpacked, &packed);
     assert_eq!(
         (rc, unpacked_len),
         (zlib::Z_OK as c_int, n),
@@ -111,8 +110,7 @@ pub fn zlib_round_trip(data: &[u8]) -> usize {
 
 /// crc32 of `data` through the generated declaration.
 pub fn crc32(data: &[u8]) -> u32 {
-    // SAFETY: `len` is the buffer's length.
-    unsafe { zlib::crc32(0, data, data.len() as zlib::uInt) as u32 }
+    zlib::crc32(0, data) as u32
 }
 
 /// Opens an in-memory database, creates and fills a table, and queries it
@@ -265,13 +263,7 @@ mod tests {
         assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
         let data = sample(100 * 1024);
         let (a, b) = data.split_at(4096);
-        let part = unsafe {
-            zlib::crc32(
-                zlib::crc32(0, a, a.len() as zlib::uInt),
-                b,
-                b.len() as zlib::uInt,
-            )
-        };
+        let part = zlib::crc32(zlib::crc32(0, a), b);
         assert_eq!(part as u32, crc32(&data));
     }
 
