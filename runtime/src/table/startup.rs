@@ -55,23 +55,21 @@ pub struct BindReport {
 fn bind_decls(t: &mut Table, decls: &[&'static Decl]) -> BindReport {
     let mut report = BindReport::default();
     let lazy = t.mode == BindMode::Lazy;
-    // The fast path: a declaration of the same block as the previous one
-    // (the same `LibrarySpec`, by address) whose library has it. One
-    // `dlsym` on the handle found for the block, then the binding.
-    let mut block: Option<(usize, u32)> = None;
     for &decl in decls {
-        if !lazy {
-            if let (Some(spec), Some((key, index))) = (decl.library(), block) {
-                if std::ptr::from_ref(spec) as usize == key {
-                    let found = t.suppliers[index as usize]
-                        .source
-                        .library()
-                        .symbol(decl.symbol());
-                    if let Some(p) = found {
-                        t.bind(decl, p.as_ptr() as usize, index);
-                        report.bound += 1;
-                        continue;
-                    }
+        // The fast path: a declaration of the block whose library was opened
+        // last (the same `LibrarySpec`, by address, as `lookup` records it)
+        // goes straight to `dlsym` on that library. A miss takes the full
+        // lookup below.
+        if let (false, Some(spec), Some((key, index))) = (lazy, decl.library(), t.last_spec) {
+            if std::ptr::from_ref(spec) as usize == key {
+                let found = t.suppliers[index as usize]
+                    .source
+                    .library()
+                    .symbol(decl.symbol());
+                if let Some(p) = found {
+                    t.bind(decl, p.as_ptr() as usize, index);
+                    report.bound += 1;
+                    continue;
                 }
             }
         }
@@ -84,13 +82,6 @@ fn bind_decls(t: &mut Table, decls: &[&'static Decl]) -> BindReport {
             Ok((addr, supplier)) => {
                 t.bind(decl, addr, supplier);
                 report.bound += 1;
-                // Found in its own library: the block's next declarations
-                // take the fast path.
-                if let (Some(spec), Some((_, index))) = (decl.library(), t.last_spec) {
-                    if index == supplier {
-                        block = Some((std::ptr::from_ref(spec) as usize, index));
-                    }
-                }
             }
             Err(_) => {
                 if lazy && decl.kind() == SymbolKind::Data {
