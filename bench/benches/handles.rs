@@ -1,15 +1,21 @@
-//! P9: the cost of a handle lookup (`alien::handles`): `HandleRegistry<T>::lookup`
-//! (one type, returns `Arc<T>`) and `Handles::lookup::<T>` (any type, checked
-//! at lookup), in a registry of 1,000 live objects, on one thread and on two
-//! threads at once (both looking up the same registry, starting 500 objects
-//! apart). Every lookup's `Arc` is read and dropped. Peers, holding the same
-//! objects: `Arc::clone` out of a `Vec<Arc<T>>` (the floor), a
+//! P9: the cost of a handle lookup (`alien::handles`), in a registry of
+//! 1,000 live objects, on one thread and on two threads at once (both
+//! looking up the same registry, starting 500 objects apart). The main rows
+//! (id `P9`, goal ≤ 10 ns) are the borrowing lookups,
+//! `HandleRegistry<T>::get` (one type) and `Handles::get::<T>` (any type,
+//! checked at lookup), which give a `Ref` guard: read, then dropped. Extra
+//! rows (id `P9a`, no goal): the `Arc`-returning `lookup`s, whose `Arc` is
+//! read and dropped. Peers, holding the same objects: `Arc::clone` out of a
+//! `Vec<Arc<T>>` (the floor of an `Arc` lookup), a
 //! `Mutex<HashMap<u64, Arc<T>>>` (what a user would otherwise write) and a
-//! `RwLock<Vec<Option<Arc<T>>>>`. (`regcount p9_weak` counts a fourth,
-//! `Weak::upgrade` out of a `Vec<Weak<T>>`.) The loops are `benches/reg`, the same code
-//! `regcount` runs under callgrind.
+//! `RwLock<Vec<Option<Arc<T>>>>`. (`regcount` also counts `p9_weak`,
+//! `Weak::upgrade` out of a `Vec<Weak<T>>`, and `p9_ref`, a plain borrow out
+//! of the `Vec`: the floor of a borrowing lookup.) The loops are
+//! `benches/reg`, the same code `regcount` runs under callgrind.
 //!
-//! `cargo bench -p alien-bench --bench handles [-- P9]`
+//! `cargo bench -p alien-bench --bench handles [-- P9]` (criterion's
+//! options after `--`, e.g. `--measurement-time 2`; `ALIEN_BENCH_ROUNDS`
+//! sets the number of rounds)
 
 mod common;
 mod reg;
@@ -73,7 +79,18 @@ fn main() {
     let p = P9::new();
     // Every loop sees every object (a broken lookup would add u64::MAX).
     let expected: u64 = (0..OBJECTS as u64).sum();
-    for name in ["typed", "any", "arc", "weak", "mutex", "rwlock"] {
+    let all = [
+        "get_typed",
+        "get_any",
+        "ref",
+        "typed",
+        "any",
+        "arc",
+        "weak",
+        "mutex",
+        "rwlock",
+    ];
+    for name in all {
         let f = p9_loop(name).unwrap_or_else(|| panic!("no loop {name}"));
         assert_eq!(f(&p, 0, OBJECTS as u64), expected, "loop {name}");
     }
@@ -81,23 +98,26 @@ fn main() {
         "P9: {OBJECTS} objects per registry; grace periods use membarrier: {}",
         alien::handles::uses_membarrier()
     );
+    // The measured sides: the cases (the borrowing `get`s first, then the
+    // `Arc` lookups), then the peers.
     let sides = [
-        ("alien", "typed"),
-        ("alien", "any"),
-        ("peer", "arc"),
-        ("peer", "mutex"),
-        ("peer", "rwlock"),
+        "get_typed",
+        "get_any",
+        "typed",
+        "any",
+        "arc",
+        "mutex",
+        "rwlock",
     ];
-    // No `<`, `>` or `,` in the names: they go into CSV and markdown tables.
+    // (id, side, case name). No `<`, `>` or `,` in the names: they go into
+    // CSV and markdown tables.
     let cases = [
-        ("typed", "HandleRegistry::lookup"),
-        ("any", "Handles::lookup"),
+        ("P9", "HandleRegistry::get"),
+        ("P9", "Handles::get"),
+        ("P9a", "HandleRegistry::lookup returning Arc"),
+        ("P9a", "Handles::lookup returning Arc"),
     ];
-    let peers = [
-        ("arc", "Arc::clone from a Vec"),
-        ("mutex", "Mutex HashMap"),
-        ("rwlock", "RwLock Vec"),
-    ];
+    let peers = ["Arc::clone from a Vec", "Mutex HashMap", "RwLock Vec"];
     let mut pairs = Pairs::default();
     for threads in [1usize, 2] {
         let label = if threads == 1 {
@@ -112,10 +132,10 @@ fn main() {
             if round % 2 == 0 {
                 order.reverse();
             }
-            let mut ns = [None; 5];
+            let mut ns = [None; 7];
             for k in order {
-                let f = p9_loop(sides[k].1).unwrap_or_else(|| panic!("no loop"));
-                let id = format!("r{round}/{}", sides[k].1);
+                let f = p9_loop(sides[k]).unwrap_or_else(|| panic!("no loop"));
+                let id = format!("r{round}/{}", sides[k]);
                 ns[k] = measure(&mut g, &id, SAMPLES, 1.0, |iters| {
                     if threads == 1 {
                         one_thread(&p, f, iters)
@@ -124,10 +144,11 @@ fn main() {
                     }
                 });
             }
-            for (ci, (_, case)) in cases.iter().enumerate() {
-                for (pi, (_, peer)) in peers.iter().enumerate() {
+            for (ci, (id, case)) in cases.iter().enumerate() {
+                for (pi, peer) in peers.iter().enumerate() {
                     let case = format!("{case} ({label})");
-                    pairs.push("P9", &case, peer, round, ns[ci], ns[2 + pi]);
+                    let peer_ns = ns[cases.len() + pi];
+                    pairs.push(id, &case, peer, round, ns[ci], peer_ns);
                 }
             }
         }

@@ -11,6 +11,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
+mod handles_support;
+use handles_support::{reclaimed, within};
+
 /// What the tests register: knows its handle, counts its drops, and says
 /// whether it was dropped (a lookup must never hand out a dropped object).
 #[derive(Debug)]
@@ -58,22 +61,6 @@ fn check(o: &Obj, raw: usize) {
     assert_eq!(o.handle.load(SeqCst), raw, "another registration's object");
 }
 
-/// Runs `f` on a thread; fails if it takes longer than `limit` (a hang
-/// guard, not a speed check) and passes its panic on.
-fn within(limit: Duration, f: impl FnOnce() + Send + 'static) {
-    let (tx, rx) = mpsc::channel();
-    let t = std::thread::spawn(move || {
-        f();
-        let _ = tx.send(());
-    });
-    if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
-        panic!("did not finish within {limit:?}");
-    }
-    if let Err(p) = t.join() {
-        std::panic::resume_unwind(p)
-    }
-}
-
 #[test]
 fn register_lookup_unregister() {
     let (reg, drops) = (Handles::new(), counter());
@@ -101,10 +88,16 @@ fn register_lookup_unregister() {
     assert_eq!(reg.try_lookup::<Obj>(h).map(|_| ()), stale);
     assert_eq!(reg.unregister(h), stale);
     drop(got);
+    // The registry gives its reference up at the grace period after
+    // unregistering (a guard may still borrow through it until then).
+    assert_eq!(drops.load(SeqCst), 0);
+    assert!(reclaimed(|| reg.reclaim()));
     assert_eq!(drops.load(SeqCst), 1);
-    // When the registry's reference is the last, unregister drops it.
+    // When the registry's reference is the last, the grace period drops it.
     let h = reg.register(obj(1, &drops), RefKind::Strong);
     reg.unregister(h).unwrap();
+    assert_eq!(drops.load(SeqCst), 1);
+    assert!(reclaimed(|| reg.reclaim()));
     assert_eq!(drops.load(SeqCst), 2);
 }
 
@@ -145,11 +138,14 @@ fn weak_handles_die_with_their_object_and_kinds_switch() {
     assert_eq!(reg.set_kind(h, RefKind::Strong), Ok(RefKind::Weak));
     assert_eq!(reg.set_kind(h, RefKind::Strong), Ok(RefKind::Strong));
     drop(o);
-    // Strong → weak while a lookup's `Arc` is out: alive until that goes.
+    // Strong → weak while a lookup's `Arc` is out: alive until that goes
+    // (and the registry's reference, until the next grace period).
     let out = reg.lookup::<Obj>(h).unwrap();
     assert_eq!(reg.set_kind(h, RefKind::Weak), Ok(RefKind::Strong));
     assert_eq!((reg.kind(h), drops.load(SeqCst)), (Ok(RefKind::Weak), 0));
     assert_eq!(reg.lookup::<Obj>(h).map(|o| o.value), Some(7));
+    assert!(reclaimed(|| reg.reclaim()));
+    assert_eq!(drops.load(SeqCst), 0, "`out` holds it");
     drop(out);
     // No peer holds it any more: collected (ILU's transition).
     assert_eq!(drops.load(SeqCst), 1, "weak: nothing kept alive");
@@ -177,8 +173,11 @@ fn the_finalizer_runs_exactly_once_when_the_last_strong_reference_goes() {
     reg.unregister(h).unwrap();
     assert_eq!(ran.load(SeqCst), 0, "a lookup still holds it");
     drop(held);
+    // The registry's reference goes at the grace period after unregistering.
+    assert_eq!(ran.load(SeqCst), 0, "the registry still holds it");
+    assert!(reclaimed(|| reg.reclaim()));
     assert_eq!((ran.load(SeqCst), seen.load(SeqCst)), (1, 4));
-    reg.reclaim();
+    assert!(reclaimed(|| reg.reclaim()));
     assert_eq!(ran.load(SeqCst), 1);
     // Weak registration of a finalized object: the user's Arc decides.
     let typed: HandleRegistry<Finalized<usize>> = HandleRegistry::new();
@@ -203,7 +202,7 @@ fn a_stale_handle_never_names_the_object_that_reuses_its_slot() {
     let old = reg.register_value("old".to_owned());
     reg.unregister(old).unwrap();
     // Slots are reused after a grace period; force one.
-    reg.reclaim();
+    assert!(reclaimed(|| reg.reclaim()));
     let new = reg.register_value("new".to_owned());
     assert_eq!(new.index(), old.index(), "the slot was reused");
     assert!(new.generation() != old.generation() && new != old);
@@ -354,6 +353,8 @@ fn eight_threads_register_look_up_and_unregister_concurrently() {
         eprintln!("made, cross-thread hits, stale checks: {totals:?}");
         assert!(totals[1] > 0 && totals[2] > 0);
         assert_eq!(s.reg.len(), 0);
+        // Every thread is done: the last grace period can complete.
+        assert!(reclaimed(|| s.reg.reclaim()));
         assert_eq!(s.count.load(SeqCst), totals[0], "each dropped once");
     });
 }
@@ -591,6 +592,8 @@ fn a_handle_is_sqlites_user_data_for_a_rust_sql_function() {
     assert_eq!(unsafe { sqlite3_close(db) }, 0);
     assert_eq!(destroyed.load(SeqCst), 1);
     assert!(MULTIPLIERS.lookup(h).is_none());
+    // The registry's reference goes at the grace period after unregistering.
+    assert!(reclaimed(|| MULTIPLIERS.reclaim()));
     let after = finalized.load(SeqCst);
     assert_eq!(after, 1010, "finalizer ran once, after the last call");
 }

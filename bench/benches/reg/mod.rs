@@ -6,11 +6,15 @@
 //!
 //! P9: every loop looks up `n` objects of a registry of [`OBJECTS`] live
 //! ones, cycling through them from `start`, reads a field of each and drops
-//! its `Arc` (what a callback does with its user data). The peers hold the
-//! same objects: a `Vec<Arc<Obj>>` indexed and cloned (the floor: one
-//! reference-count increment and decrement), a `Mutex<HashMap<u64, Arc<Obj>>>`
-//! keyed by handle value (what a user would otherwise write) and a
-//! `RwLock<Vec<Option<Arc<Obj>>>>` (a locked slab).
+//! what the lookup gave (what a callback does with its user data): the
+//! borrowing lookups (`get`, a `Ref` guard: no reference count touched) and
+//! the `Arc`-returning ones (`lookup`). The peers hold the same objects: a
+//! `Vec<Arc<Obj>>` indexed and cloned (the floor of an `Arc` lookup: one
+//! reference-count increment and decrement), a
+//! `Mutex<HashMap<u64, Arc<Obj>>>` keyed by handle value (what a user would
+//! otherwise write) and a `RwLock<Vec<Option<Arc<Obj>>>>` (a locked slab);
+//! `ref` (the `Vec` indexed and borrowed, no count touched) is the floor of
+//! a borrowing lookup.
 
 #![allow(dead_code)]
 
@@ -117,11 +121,23 @@ macro_rules! lookup_loop {
 }
 
 lookup_loop!(
-    /// `HandleRegistry<Obj>::lookup`.
+    /// `HandleRegistry<Obj>::get` (a borrowing `Ref`).
+    reg_p9_get_typed, |p, h: &Handle| &p.typed_handles => p.typed.get(*h)
+);
+lookup_loop!(
+    /// `Handles::get::<Obj>` (a borrowing `Ref`).
+    reg_p9_get_any, |p, h: &Handle| &p.any_handles => p.any.get::<Obj>(*h)
+);
+lookup_loop!(
+    /// `&Vec<Arc<Obj>>[i]`: the floor of a borrowing lookup.
+    reg_p9_ref, |p, a: &Arc<Obj>| &p.arcs => Some(a)
+);
+lookup_loop!(
+    /// `HandleRegistry<Obj>::lookup` (an `Arc`).
     reg_p9_typed, |p, h: &Handle| &p.typed_handles => p.typed.lookup(*h)
 );
 lookup_loop!(
-    /// `Handles::lookup::<Obj>`.
+    /// `Handles::lookup::<Obj>` (an `Arc`).
     reg_p9_any, |p, h: &Handle| &p.any_handles => p.any.lookup::<Obj>(*h)
 );
 lookup_loop!(
@@ -151,9 +167,13 @@ lookup_loop!(
         .and_then(Option::clone)
 );
 
-/// The P9 loop named `name` (`typed`, `any`, `arc`, `weak`, `mutex`, `rwlock`).
+/// The P9 loop named `name` (`get_typed`, `get_any`, `ref`, `typed`, `any`,
+/// `arc`, `weak`, `mutex`, `rwlock`).
 pub fn p9_loop(name: &str) -> Option<fn(&P9, usize, u64) -> u64> {
     Some(match name {
+        "get_typed" => reg_p9_get_typed,
+        "get_any" => reg_p9_get_any,
+        "ref" => reg_p9_ref,
         "typed" => reg_p9_typed,
         "any" => reg_p9_any,
         "arc" => reg_p9_arc,

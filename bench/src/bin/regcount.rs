@@ -5,10 +5,14 @@
 //! interposing) cancelled.
 //!
 //! Cases:
-//! * P9, one lookup of a registry of 1,000 objects (and the drop of its
-//!   `Arc`): `p9_typed` (`HandleRegistry<T>::lookup`), `p9_any`
-//!   (`Handles::lookup::<T>`), and the peers `p9_arc` (`Arc::clone` from a
-//!   `Vec`), `p9_mutex` (`Mutex<HashMap>`), `p9_rwlock` (`RwLock<Vec>`);
+//! * P9, one lookup of a registry of 1,000 objects (and the drop of what it
+//!   gave): the borrowing `p9_get_typed` (`HandleRegistry<T>::get`) and
+//!   `p9_get_any` (`Handles::get::<T>`), the `Arc`-returning `p9_typed`
+//!   (`HandleRegistry<T>::lookup`) and `p9_any` (`Handles::lookup::<T>`),
+//!   and the peers `p9_ref` (a borrow out of a `Vec<Arc<T>>`), `p9_arc`
+//!   (`Arc::clone` from the `Vec`), `p9_weak` (`Weak::upgrade` from a
+//!   `Vec<Weak<T>>`), `p9_mutex` (`Mutex<HashMap>`), `p9_rwlock`
+//!   (`RwLock<Vec>`);
 //! * P11, one call of `add2`: `p11_<rust|entry>_<plain|interposed|closure>`
 //!   — through the Rust wrapper or through the C entry address, with no
 //!   interposition, with `add2::interpose(extern "C" fn)`, or with
@@ -96,7 +100,7 @@ fn main() -> ExitCode {
         return time(cases, n, rounds, &p);
     }
     let (Some(case), Some(n)) = (args.get(1), number(2)) else {
-        eprintln!("usage: regcount <p9_typed|p9_any|p9_arc|p9_mutex|p9_rwlock|p11_<rust|entry>_<plain|interposed|closure>> <N>");
+        eprintln!("usage: regcount <p9_<get_typed|get_any|typed|any|ref|arc|weak|mutex|rwlock>|p11_<rust|entry>_<plain|interposed|closure>> <N>");
         return ExitCode::FAILURE;
     };
     let Some(result) = run(case, n, &p) else {

@@ -1,8 +1,10 @@
 //! The public registries: [`Handles`] (any type, checked at lookup) and
 //! [`HandleRegistry<T>`] (one type), and [`Finalized`] objects.
 
+use super::guard::Ref;
 use super::handle::{Handle, HandleError, RefKind};
-use super::slots::{upgrade, Core, Slot};
+use super::ops::upgrade;
+use super::slots::{Core, Miss, Slot};
 use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
@@ -14,6 +16,20 @@ fn registered(r: Result<Handle, HandleError>) -> Handle {
     match r {
         Ok(h) => h,
         Err(e) => panic!("alien: cannot register an object: {e}"),
+    }
+}
+
+/// The error for a [`Miss`] of handle `h`, looked up as a `T`.
+#[cold]
+fn missed<T>(miss: Miss, h: Handle) -> HandleError {
+    match miss {
+        Miss::Refused(refused) => refused.error(h),
+        Miss::WrongType(ops) => HandleError::WrongType {
+            handle: h,
+            expected: std::any::type_name::<T>(),
+            found: (ops.type_name)(),
+        },
+        Miss::Dead => HandleError::Dead { handle: h },
     }
 }
 
@@ -60,7 +76,10 @@ impl Handles {
     /// Registers `value` strongly, with a finalizer that runs once when the
     /// last strong reference (the registry's or any `Arc` from a lookup)
     /// goes away. Look it up as a [`Finalized<T>`]:
-    /// `lookup::<Finalized<T>>(h)`.
+    /// `lookup::<Finalized<T>>(h)`. The registry gives its reference up at
+    /// the grace period after unregistering (see
+    /// [`unregister`](Self::unregister)): [`reclaim`](Self::reclaim) makes
+    /// the finalizer run then, if nothing else holds the object.
     #[track_caller]
     pub fn register_with_finalizer<T, F>(&self, value: T, finalizer: F) -> Handle
     where
@@ -70,8 +89,47 @@ impl Handles {
         self.register_value(Finalized::new(value, finalizer))
     }
 
-    /// The object `h` names, if it is registered, alive and a `T`
-    /// (ILU's `lookup-registered-lisp-object`). Lock-free.
+    /// The object `h` names, borrowed, if it is registered, alive and a `T`
+    /// (ILU's `lookup-registered-lisp-object`): the fastest way to use it.
+    /// Lock-free, and for a strong registration it writes no shared memory
+    /// at all (not even the object's reference count): the [`Ref`] borrows
+    /// the object through the registry's reference while it keeps a read
+    /// section open. For a weak registration the `Ref` holds an `Arc` of its
+    /// own. Drop the `Ref` soon (see [`Ref`]); [`lookup`](Self::lookup)
+    /// gives an `Arc` to keep.
+    ///
+    /// ```
+    /// use alien::handles::Handles;
+    ///
+    /// let reg = Handles::new();
+    /// let h = reg.register_value(String::from("peer"));
+    /// let name = reg.get::<String>(h).expect("registered");
+    /// assert_eq!(name.len(), 4);
+    /// assert!(reg.get::<u32>(h).is_none()); // another type
+    /// reg.unregister(h).unwrap();            // fine while `name` is held
+    /// assert_eq!(*name, "peer");
+    /// drop(name);
+    /// assert!(reg.get::<String>(h).is_none());
+    /// ```
+    #[inline(always)]
+    pub fn get<T: Send + Sync + 'static>(&self, h: Handle) -> Option<Ref<'_, T>> {
+        // SAFETY: `TYPED`: the slot's type is checked.
+        unsafe { self.core.get::<T, true>(h) }.ok()
+    }
+
+    /// The object `h` names, borrowed (see [`get`](Self::get)), or why there
+    /// is none.
+    #[inline]
+    pub fn try_get<T: Send + Sync + 'static>(&self, h: Handle) -> Result<Ref<'_, T>, HandleError> {
+        // SAFETY: as in `get`.
+        unsafe { self.core.get::<T, true>(h) }.map_err(|m| missed::<T>(m, h))
+    }
+
+    /// The object `h` names, if it is registered, alive and a `T`, as an
+    /// `Arc` to keep (ILU's `lookup-registered-lisp-object`). Lock-free; it
+    /// increments the object's reference count (and the caller's drop of
+    /// the `Arc` decrements it), which is most of its cost: to use the
+    /// object briefly, [`get`](Self::get) is cheaper.
     #[inline(always)]
     pub fn lookup<T: Send + Sync + 'static>(&self, h: Handle) -> Option<Arc<T>> {
         self.core.find(h, |weak, slot: &Slot| {
@@ -133,16 +191,24 @@ impl Handles {
     }
 
     /// Removes the registration (ILU's `unregister-lisp-object`): `h` and
-    /// every copy of it become stale for good. A strong registration's
-    /// reference is dropped before this returns.
+    /// every copy of it become stale for good, at once (lookups and `get`s
+    /// that start afterwards find nothing). A strong registration's
+    /// reference is given up later, by a grace period, once no [`Ref`]
+    /// taken before can still borrow through it: so the object (and a
+    /// [`Finalized`] hook) outlives this call. A grace period starts every
+    /// 64 unregistrations (or switches to weak), and on
+    /// [`reclaim`](Self::reclaim), which runs one to the end when no `Ref`
+    /// is held.
     pub fn unregister(&self, h: Handle) -> Result<(), HandleError> {
         self.core.remove(h)
     }
 
     /// Makes the registration strong or weak (ILU's transition when no peer
     /// holds a reference any more); returns the kind it had. Making a
-    /// registration weak may drop the object here; making a dead weak
-    /// registration strong is [`HandleError::Dead`].
+    /// registration weak gives the registry's reference up at the next grace
+    /// period, as [`unregister`](Self::unregister) does (then the object dies
+    /// if nothing else holds it); making a dead weak registration strong is
+    /// [`HandleError::Dead`].
     pub fn set_kind(&self, h: Handle, kind: RefKind) -> Result<RefKind, HandleError> {
         self.core.set_kind(h, kind)
     }
@@ -162,11 +228,18 @@ impl Handles {
         self.len() == 0
     }
 
-    /// Waits for concurrent lookups to move on, then frees what unregistered
-    /// objects still hold (their allocations, if nothing else refers to them)
-    /// and makes their slots reusable. The registry does this by itself
-    /// every few dozen unregistrations.
-    pub fn reclaim(&self) {
+    /// Runs a grace period now: gives up the registry's references to
+    /// unregistered objects (and to objects made weak), which drops them
+    /// (and runs their finalizers) if nothing else holds them, frees what
+    /// they still hold and makes their slots reusable. The registry does
+    /// this by itself every few dozen unregistrations.
+    ///
+    /// Only what no read section can still use is released: a [`Ref`] held
+    /// on this thread keeps back everything unregistered while it was
+    /// alive, and one held on another thread too, once this has waited a
+    /// little (about 10 ms at most) for it. Returns whether everything is
+    /// released; if not, a later grace period releases the rest.
+    pub fn reclaim(&self) -> bool {
         self.core.reclaim()
     }
 }
@@ -215,7 +288,24 @@ impl<T: Send + Sync + 'static> HandleRegistry<T> {
         self.register(Arc::new(value), RefKind::Strong)
     }
 
-    /// The object `h` names, if it is registered and alive. Lock-free.
+    /// The object `h` names, borrowed, if it is registered and alive; see
+    /// [`Handles::get`]. Lock-free, and for a strong registration free of
+    /// any shared write.
+    #[inline(always)]
+    pub fn get(&self, h: Handle) -> Option<Ref<'_, T>> {
+        // SAFETY: this registry holds only `T`s.
+        unsafe { self.core.get::<T, false>(h) }.ok()
+    }
+
+    /// The object `h` names, borrowed, or why there is none.
+    #[inline]
+    pub fn try_get(&self, h: Handle) -> Result<Ref<'_, T>, HandleError> {
+        // SAFETY: as in `get`.
+        unsafe { self.core.get::<T, false>(h) }.map_err(|m| missed::<T>(m, h))
+    }
+
+    /// The object `h` names, if it is registered and alive, as an `Arc`;
+    /// see [`Handles::lookup`]. Lock-free.
     #[inline(always)]
     pub fn lookup(&self, h: Handle) -> Option<Arc<T>> {
         // SAFETY: this registry holds only `T`s; `weak` is its weak
@@ -261,8 +351,8 @@ impl<T: Send + Sync + 'static> HandleRegistry<T> {
         self.len() == 0
     }
 
-    /// See [`Handles::reclaim`].
-    pub fn reclaim(&self) {
+    /// Runs a grace period now; see [`Handles::reclaim`].
+    pub fn reclaim(&self) -> bool {
         self.core.reclaim()
     }
 }
@@ -299,7 +389,9 @@ type Finalizer<T> = Box<dyn FnOnce(&T) + Send>;
 /// A value with a finalizer (ILU's `optional-finalization-hook`): the
 /// finalizer runs exactly once, with the value, when the `Finalized` is
 /// dropped — for an `Arc<Finalized<T>>`, when the last strong reference goes
-/// away, the registry's included. Derefs to `T`.
+/// away, the registry's included (which it gives up at the grace period
+/// after unregistering: see [`Handles::unregister`] and
+/// [`Handles::reclaim`]). Derefs to `T`.
 pub struct Finalized<T: 'static> {
     value: T,
     // A mutex only to be `Sync`: it is touched solely in `drop`, through

@@ -1,111 +1,36 @@
 //! The registry's storage: a flat array of slots that grows by copying (the
-//! old array is freed after a grace period), typed objects erased to a
-//! pointer and a table of functions, and the mutations (under a lock) and
-//! the lookup (without one).
+//! old array is released after a grace period), and the mutations (under a
+//! lock) and the lookups (without one).
 
-use super::grace;
-use super::handle::{Handle, HandleError, RefKind, INDEX_BITS, MAX_GEN, MAX_SLOTS};
-use std::any::{Any, TypeId};
+use super::grace::{self, Section};
+use super::guard::Ref;
+use super::handle::{Handle, HandleError, RefKind, MAX_GEN, MAX_SLOTS};
+use super::ops::{drop_strong, drop_weak, upgrade, Ops, OpsOf};
+use super::retired::{Garbage, Released, Retired, LONG, SHORT};
+use std::any::TypeId;
 use std::cell::UnsafeCell;
-use std::marker::PhantomData;
-use std::mem::ManuallyDrop;
-use std::ptr;
+use std::ptr::{self, NonNull};
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use word::{expected, free, gen_of, occupied, FRESH, RETIRED};
 
-/// What the registry does with an object whose type it has forgotten.
-pub(super) struct Ops {
-    pub(super) type_name: fn() -> &'static str,
-    /// `Weak<T>::upgrade` of a registry-owned weak pointer, as `dyn Any`.
-    pub(super) upgrade_any: unsafe fn(*const ()) -> Option<Arc<dyn Any + Send + Sync>>,
-    /// `Weak<T>::upgrade`, leaked to a raw strong pointer (null if dead).
-    upgrade_raw: unsafe fn(*const ()) -> *const (),
-    drop_strong: unsafe fn(*const ()),
-    drop_weak: unsafe fn(*const ()),
-}
-
-/// The [`Ops`] of `T`.
-pub(super) struct OpsOf<T>(PhantomData<fn() -> T>);
-
-impl<T: Send + Sync + 'static> OpsOf<T> {
-    pub(super) const OPS: &'static Ops = &Ops {
-        type_name: std::any::type_name::<T>,
-        upgrade_any: upgrade_any::<T>,
-        upgrade_raw: upgrade_raw::<T>,
-        drop_strong: drop_strong::<T>,
-        drop_weak: drop_weak::<T>,
-    };
-}
-
-/// Upgrades the registry's weak pointer `p` without giving it up.
-///
-/// # Safety
-///
-/// `p` is a pointer from `Weak::<T>::into_raw` whose weak count the caller
-/// (the registry) still owns for the duration of the call.
-#[inline(always)]
-pub(super) unsafe fn upgrade<T>(p: *const ()) -> Option<Arc<T>> {
-    // SAFETY: per the contract, `p` is a live weak pointer; `ManuallyDrop`
-    // keeps its count with the registry.
-    ManuallyDrop::new(unsafe { Weak::from_raw(p.cast::<T>()) }).upgrade()
-}
-
-unsafe fn upgrade_any<T: Send + Sync + 'static>(
-    p: *const (),
-) -> Option<Arc<dyn Any + Send + Sync>> {
-    // SAFETY: same contract as `upgrade`.
-    unsafe { upgrade::<T>(p) }.map(|a| a as Arc<dyn Any + Send + Sync>)
-}
-
-unsafe fn upgrade_raw<T>(p: *const ()) -> *const () {
-    // SAFETY: same contract as `upgrade`.
-    unsafe { upgrade::<T>(p) }.map_or(ptr::null(), |a| Arc::into_raw(a).cast())
-}
-
-unsafe fn drop_strong<T>(p: *const ()) {
-    // SAFETY: `p` came from `Arc::<T>::into_raw` and its count is the
-    // caller's to give up.
-    drop(unsafe { Arc::from_raw(p.cast::<T>()) });
-}
-
-unsafe fn drop_weak<T>(p: *const ()) {
-    // SAFETY: `p` came from `Weak::<T>::into_raw` and its count is the
-    // caller's to give up.
-    drop(unsafe { Weak::from_raw(p.cast::<T>()) });
-}
-
-/// Slot word: the generation above `GEN_SHIFT`, flags below. The shift is
-/// the handles' (the generation sits where it sits in a handle), so a lookup
-/// checks a slot with one comparison: [`expected`].
-const GEN_SHIFT: u32 = INDEX_BITS;
-/// The slot holds a registration of its generation.
-const OCCUPIED: u64 = 1;
-/// The slot's last generation was used up: it is never reused.
-const RETIRED: u64 = 2;
-
-const fn word(generation: u32, flags: u64) -> u64 {
-    ((generation as u64) << GEN_SHIFT) | flags
-}
-
-const fn gen_of(w: u64) -> u32 {
-    (w >> GEN_SHIFT) as u32
-}
-
-/// The word of a slot holding the registration `h` names: the handle's
-/// generation bits, and occupied (a retired or free slot never matches).
-#[inline(always)]
-const fn expected(h: Handle) -> u64 {
-    let raw = h.into_raw() as u64;
-    (raw & !((1u64 << INDEX_BITS) - 1)) | OCCUPIED
-}
+mod word;
 
 /// One registration place. The fields lookups read come first.
 #[repr(C)]
 pub(super) struct Slot {
-    /// Generation and flags; written under the lock (release), read by
-    /// lookups (acquire).
+    /// The registration's handle value while occupied, else the next
+    /// generation (see [`expected`]); written under the lock (release),
+    /// read by lookups (acquire).
     word: AtomicU64,
+    /// The registry's strong pointer (from `Arc::into_raw`; the same address
+    /// as `weak`), or null when the registration is weak. Written under the
+    /// lock; read by [`Core::get`] inside a read section, which then borrows
+    /// the object through it. A strong count taken out of a slot
+    /// (unregistering, switching to weak) is retired, and given up after a
+    /// grace period.
+    strong: AtomicPtr<()>,
     /// The registry's weak pointer (from `Weak::into_raw`): always held
     /// while occupied, and until a grace period after unregistering.
     weak: AtomicPtr<()>,
@@ -118,9 +43,6 @@ pub(super) struct Slot {
     type_id: UnsafeCell<TypeId>,
     /// The object's [`Ops`].
     ops: AtomicPtr<Ops>,
-    /// The registry's strong pointer (from `Arc::into_raw`), or null when
-    /// the registration is weak. Only touched under the lock.
-    strong: AtomicPtr<()>,
 }
 
 impl Slot {
@@ -132,21 +54,21 @@ impl Slot {
     /// The caller holds the registry's lock and `self` is not published.
     unsafe fn copy_from(&self, other: &Slot) {
         self.word.store(other.word.load(Relaxed), Relaxed);
+        self.strong.store(other.strong.load(Relaxed), Relaxed);
         self.weak.store(other.weak.load(Relaxed), Relaxed);
         // SAFETY: per the contract, nothing writes `other.type_id` (under
         // the lock) and nothing reads `self.type_id` (unpublished).
         unsafe { *self.type_id.get() = *other.type_id.get() };
         self.ops.store(other.ops.load(Relaxed), Relaxed);
-        self.strong.store(other.strong.load(Relaxed), Relaxed);
     }
 
     fn new() -> Slot {
         Slot {
-            word: AtomicU64::new(word(1, 0)),
+            word: AtomicU64::new(FRESH),
+            strong: AtomicPtr::new(ptr::null_mut()),
             weak: AtomicPtr::new(ptr::null_mut()),
             type_id: UnsafeCell::new(TypeId::of::<()>()),
             ops: AtomicPtr::new(ptr::null_mut()),
-            strong: AtomicPtr::new(ptr::null_mut()),
         }
     }
 
@@ -179,21 +101,6 @@ impl Slot {
 /// Slots of the first array; each growth doubles the capacity.
 const FIRST_CAPACITY: usize = 32;
 
-/// A registration waiting for a grace period before its slot is reused and
-/// its weak pointer released.
-struct Retired {
-    index: u32,
-    weak: *const (),
-    ops: &'static Ops,
-    reusable: bool,
-}
-
-// SAFETY: `weak` is a `Weak<T>` with `T: Send + Sync`, owned by the registry.
-unsafe impl Send for Retired {}
-
-/// Unregistrations between grace periods.
-const RETIRE_BATCH: usize = 64;
-
 /// What mutations share, under the lock.
 struct State {
     /// Slots ever used (`0..fresh`).
@@ -202,7 +109,10 @@ struct State {
     capacity: usize,
     /// Slots ready for reuse.
     free: Vec<u32>,
-    retired: Vec<Retired>,
+    /// What waits for a grace period.
+    retired: Retired,
+    /// What a grace period released, to drop once the lock is released.
+    released: Released,
     live: usize,
 }
 
@@ -220,6 +130,16 @@ pub(super) struct Core {
     state: Mutex<State>,
 }
 
+/// Why [`Core::get`] found no object.
+pub(super) enum Miss {
+    /// No registration of the handle: the slot word seen.
+    Refused(Refused),
+    /// A registration of another type than asked for (its ops).
+    WrongType(&'static Ops),
+    /// A weak registration whose object died.
+    Dead,
+}
+
 impl Core {
     pub(super) const fn new() -> Core {
         Core {
@@ -229,7 +149,8 @@ impl Core {
                 fresh: 0,
                 capacity: 0,
                 free: Vec::new(),
-                retired: Vec::new(),
+                retired: Retired::new(),
+                released: Released(Vec::new()),
                 live: 0,
             }),
         }
@@ -238,6 +159,26 @@ impl Core {
     /// The lock; poisoning is ignored (no user code runs under it).
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Releases the lock, then drops what grace periods released under it
+    /// (objects' destructors may run and use the registry).
+    fn unlock(mut st: MutexGuard<'_, State>) {
+        let released = std::mem::take(&mut st.released);
+        drop(st);
+        drop(released);
+    }
+
+    /// Runs a grace period (see [`Retired::flush`]); true if nothing is left
+    /// waiting.
+    fn flush(st: &mut State, patience: std::time::Duration, all: bool) -> bool {
+        let State {
+            retired,
+            free,
+            released,
+            ..
+        } = st;
+        retired.flush(patience, all, free, released)
     }
 
     /// The slot of `index`, if it has one. The reference is valid inside
@@ -252,15 +193,19 @@ impl Core {
         let slots = self.slots.load(Acquire);
         // SAFETY: the acquire load of `published` saw an index above this
         // one, stored after an array of at least `index + 1` slots was
-        // published; the array loaded after it is that one or a bigger copy,
-        // not freed before the caller's read section (or lock) ends.
-        Some(unsafe { &*slots.add(index as usize) })
+        // published; the array loaded after it is that one or a bigger copy
+        // (so not null: telling the compiler saves a test), not freed before
+        // the caller's read section (or lock) ends.
+        unsafe {
+            std::hint::assert_unchecked(!slots.is_null());
+            Some(&*slots.add(index as usize))
+        }
     }
 
     /// The slot for a fresh index (under the lock): grows the array by
-    /// copying when it is full, publishes the copy, waits for a grace
-    /// period and frees the old array.
-    fn fresh_slot(&self, st: &mut MutexGuard<'_, State>, index: u32) -> &Slot {
+    /// copying when it is full, publishes the copy and retires the old
+    /// array.
+    fn fresh_slot(&self, st: &mut State, index: u32) -> &Slot {
         let index = index as usize;
         let old = self.slots.load(Relaxed);
         if index >= st.capacity {
@@ -280,11 +225,14 @@ impl Core {
             self.slots.store(new, Release);
             let old_capacity = std::mem::replace(&mut st.capacity, capacity);
             if !old.is_null() {
-                // Lookups that loaded the old array are done after this.
-                grace::synchronize();
-                // SAFETY: made by `Box::into_raw` of a boxed slice of
-                // `old_capacity` slots here; no lookup can still read it.
-                drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(old, old_capacity)) });
+                // Lookups may still read the old array: freed after a grace
+                // period. Start one now (arrays are big).
+                let base = old;
+                st.retired.push(Garbage::Array {
+                    base,
+                    capacity: old_capacity,
+                });
+                Core::flush(st, SHORT, false);
             }
             // SAFETY: `index < capacity`; the array lives until replaced
             // under the lock, which the caller holds.
@@ -314,13 +262,13 @@ impl Core {
                 Some(st.fresh - 1)
             }
             None if !st.retired.is_empty() => {
-                flush(&mut st);
+                Core::flush(&mut st, LONG, true);
                 st.free.pop()
             }
             None => None,
         };
         let Some(index) = index else {
-            drop(st);
+            Core::unlock(st);
             // SAFETY: the pointers were made above and never shared.
             unsafe {
                 drop_weak::<T>(weak);
@@ -340,25 +288,27 @@ impl Core {
         // SAFETY: the slot is free: no lookup reads `type_id` until the
         // word below says occupied (see the field).
         unsafe { *slot.type_id.get() = TypeId::of::<T>() };
-        let generation = gen_of(slot.word.load(Relaxed));
+        let h = Handle::new(index, gen_of(slot.word.load(Relaxed)));
         // Publishes the pointers to lookups that see this generation.
-        slot.word.store(word(generation, OCCUPIED), Release);
+        slot.word.store(expected(h), Release);
         if index >= self.published.load(Relaxed) {
             // Publishes the slot (and the array holding it) to lookups.
             self.published.store(st.fresh, Release);
         }
         st.live += 1;
-        drop(st);
+        Core::unlock(st);
         // A weak registration of the last `Arc` dies here, outside the lock.
         drop(spare);
-        Ok(Handle::new(index, generation))
+        Ok(h)
     }
 
     /// Why `h` does not name the registration in a slot whose word is `w`.
     #[cold]
     fn refuse(w: u64, h: Handle) -> HandleError {
-        let (have, asked) = (gen_of(w), h.generation());
-        if asked != 0 && (asked < have || (asked == have && w & RETIRED != 0)) {
+        // Generations below the slot's (every one, for a retired slot) were
+        // issued; the slot's own, while free, and those above were not.
+        let asked = h.generation();
+        if asked != 0 && (w == RETIRED || asked < gen_of(w)) {
             HandleError::Stale { handle: h }
         } else {
             HandleError::Invalid { handle: h }
@@ -394,7 +344,7 @@ impl Core {
     ) -> Result<R, Refused> {
         grace::read(|| {
             let Some(slot) = self.slot(h.index()) else {
-                return Err(Refused(word(0, 0)));
+                return Err(Refused(FRESH));
             };
             let w = slot.word.load(Acquire);
             if w != expected(h) {
@@ -403,6 +353,61 @@ impl Core {
             Ok(f(slot.weak.load(Relaxed), slot))
         })
     }
+
+    /// The object `h` names, borrowed: through the registry's strong
+    /// pointer inside a read section that the [`Ref`] keeps open (no count
+    /// touched), or, for a weak registration, upgraded. With `TYPED`, the
+    /// registration must be a `T` (for [`Handles`](super::Handles)); without,
+    /// the registry holds only `T`s (the caller's promise).
+    ///
+    /// # Safety
+    ///
+    /// Without `TYPED`, every registration in this registry is a `T`.
+    #[inline(always)]
+    pub(super) unsafe fn get<T: Send + Sync + 'static, const TYPED: bool>(
+        &self,
+        h: Handle,
+    ) -> Result<Ref<'_, T>, Miss> {
+        let section = Section::enter();
+        let Some(slot) = self.slot(h.index()) else {
+            return Err(Miss::Refused(Refused(FRESH)));
+        };
+        let w = slot.word.load(Acquire);
+        if w != expected(h) {
+            return Err(Miss::Refused(Refused(w)));
+        }
+        // SAFETY: inside the section, after the word was seen occupied.
+        if TYPED && !unsafe { slot.holds::<T>() } {
+            // SAFETY: as above.
+            return Err(Miss::WrongType(unsafe { slot.ops() }));
+        }
+        if let Some(p) = NonNull::new(slot.strong.load(Relaxed).cast::<T>()) {
+            // SAFETY: `p` is the registry's strong pointer of a `T` (checked
+            // above, or the caller's promise), loaded in `section` after the
+            // word was seen occupied; the strong count it stands for is
+            // released only after a grace period that waits for `section`
+            // (see the module documentation), and the registry outlives the
+            // `Ref` (it borrows `self`).
+            return Ok(unsafe { Ref::borrowed(p, section) });
+        }
+        // SAFETY: the registration is a `T` (as above); `weak` is the
+        // registry's weak pointer, valid for the read section.
+        match unsafe { upgrade_cold::<T>(slot.weak.load(Relaxed)) } {
+            Some(obj) => Ok(Ref::owned(obj)),
+            None => Err(Miss::Dead),
+        }
+    }
+}
+
+/// [`upgrade`], out of the way of the strong path.
+///
+/// # Safety
+///
+/// As for [`upgrade`].
+#[inline(never)]
+unsafe fn upgrade_cold<T>(weak: *const ()) -> Option<Arc<T>> {
+    // SAFETY: per the contract.
+    unsafe { upgrade::<T>(weak) }
 }
 
 /// A lookup that found no registration: the slot word it saw.
@@ -434,60 +439,57 @@ impl Core {
         Ok(slot)
     }
 
-    /// Removes the registration `h` names.
+    /// Removes the registration `h` names. Its counts (and its slot) are
+    /// released after a grace period.
     pub(super) fn remove(&self, h: Handle) -> Result<(), HandleError> {
         let mut st = self.lock();
         let slot = self.occupied(&st, h)?;
         let generation = h.generation();
         let next = if generation == MAX_GEN {
-            word(generation, RETIRED)
+            RETIRED
         } else {
-            word(generation + 1, 0)
+            free(generation + 1)
         };
         // From here on lookups of `h` fail; those already past the check
-        // keep reading the weak pointer until the grace period.
+        // keep reading the pointers (and guards keep borrowing the object)
+        // until the grace period.
         slot.word.store(next, Release);
         let strong = slot.strong.swap(ptr::null_mut(), Relaxed);
-        // SAFETY: stored from a `&'static Ops` at registration.
-        let ops = unsafe { &*slot.ops.load(Relaxed) };
-        st.retired.push(Retired {
+        // SAFETY: the slot is occupied and we hold the lock.
+        let ops = unsafe { slot.ops() };
+        let full = st.retired.push(Garbage::Slot {
             index: h.index(),
+            reusable: next != RETIRED,
             weak: slot.weak.load(Relaxed),
+            strong,
             ops,
-            reusable: next & RETIRED == 0,
         });
         st.live -= 1;
-        if st.retired.len() >= RETIRE_BATCH {
-            flush(&mut st);
+        if full {
+            Core::flush(&mut st, SHORT, false);
         }
-        drop(st);
-        if !strong.is_null() {
-            // Outside the lock: this may drop the object (and run its
-            // finalizer), which may use the registry.
-            // SAFETY: the registry owned this strong count and gave it up.
-            unsafe { (ops.drop_strong)(strong) };
-        }
+        Core::unlock(st);
         Ok(())
     }
 
     /// Makes the registration `h` strong or weak; returns the kind it had.
     pub(super) fn set_kind(&self, h: Handle, kind: RefKind) -> Result<RefKind, HandleError> {
-        let st = self.lock();
+        let mut st = self.lock();
         let slot = self.occupied(&st, h)?;
         let strong = slot.strong.load(Relaxed);
-        // SAFETY: stored from a `&'static Ops` at registration.
-        let ops = unsafe { &*slot.ops.load(Relaxed) };
+        // SAFETY: the slot is occupied and we hold the lock.
+        let ops = unsafe { slot.ops() };
         match (strong.is_null(), kind) {
             (false, RefKind::Strong) => Ok(RefKind::Strong),
             (true, RefKind::Weak) => Ok(RefKind::Weak),
             (false, RefKind::Weak) => {
-                // Lookups always upgrade the weak pointer, so dropping the
-                // strong count needs no grace period: a racing lookup either
-                // upgrades before the object dies, or gets `None`.
+                // Guards may be borrowing through the strong pointer: its
+                // count is given up after a grace period.
                 slot.strong.store(ptr::null_mut(), Relaxed);
-                drop(st);
-                // SAFETY: the registry owned this strong count.
-                unsafe { (ops.drop_strong)(strong) };
+                if st.retired.push(Garbage::Strong { strong, ops }) {
+                    Core::flush(&mut st, SHORT, false);
+                }
+                Core::unlock(st);
                 Ok(RefKind::Strong)
             }
             (true, RefKind::Strong) => {
@@ -519,74 +521,50 @@ impl Core {
         self.lock().live
     }
 
-    /// Runs a grace period now: releases what unregistered objects still
-    /// hold and makes their slots reusable.
-    pub(super) fn reclaim(&self) {
+    /// Runs a grace period now, waiting a little for other threads' read
+    /// sections, and releases everything retired whose grace period is over.
+    /// True if nothing is left waiting.
+    pub(super) fn reclaim(&self) -> bool {
         let mut st = self.lock();
-        flush(&mut st);
-    }
-}
-
-/// Waits for a grace period, then releases the retired registrations.
-fn flush(st: &mut MutexGuard<'_, State>) {
-    if st.retired.is_empty() {
-        return;
-    }
-    grace::synchronize();
-    let retired = std::mem::take(&mut st.retired);
-    for r in retired {
-        // Runs no user code: the object itself is dropped with its last
-        // strong count; this only frees the allocation if nothing else
-        // refers to it.
-        // SAFETY: the registry owned this weak count; no lookup can read it
-        // after the grace period.
-        unsafe { (r.ops.drop_weak)(r.weak) };
-        if r.reusable {
-            st.free.push(r.index);
-        }
+        let done = Core::flush(&mut st, LONG, true);
+        Core::unlock(st);
+        done
     }
 }
 
 impl Drop for Core {
     fn drop(&mut self) {
         let st = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let fresh = st.fresh;
-        // (pointer, ops, whether it is a strong count)
-        type Release = Vec<(*const (), &'static Ops, bool)>;
-        let mut release: Release = st
-            .retired
-            .drain(..)
-            .map(|r| (r.weak, r.ops, false))
-            .collect();
+        // `&mut self`: no lookup or guard is using the registry any more,
+        // whatever grace periods are pending.
+        let mut release = st.retired.take_all();
+        release.append(&mut st.released.0);
         let base = std::mem::replace(self.slots.get_mut(), ptr::null_mut());
         if !base.is_null() {
-            // SAFETY: made by `Box::into_raw` of a boxed slice of `capacity`
-            // slots in `fresh_slot`; `&mut self` means no lookup is running.
-            let slots = unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(base, st.capacity)) };
-            for slot in slots.iter().take(fresh as usize) {
-                if slot.word.load(Relaxed) & OCCUPIED == 0 {
+            for i in 0..st.fresh as usize {
+                // SAFETY: `fresh <= capacity` slots of the array made in
+                // `fresh_slot`; no lookup is running.
+                let slot = unsafe { &*base.add(i) };
+                if !occupied(slot.word.load(Relaxed)) {
                     continue;
                 }
-                // SAFETY: stored from a `&'static Ops` at registration.
-                let ops = unsafe { &*slot.ops.load(Relaxed) };
-                let strong = slot.strong.load(Relaxed);
-                if !strong.is_null() {
-                    release.push((strong, ops, true));
-                }
-                release.push((slot.weak.load(Relaxed), ops, false));
+                release.push(Garbage::Slot {
+                    index: i as u32,
+                    reusable: false,
+                    weak: slot.weak.load(Relaxed),
+                    strong: slot.strong.load(Relaxed),
+                    // SAFETY: the slot is occupied.
+                    ops: unsafe { slot.ops() },
+                });
             }
+            release.push(Garbage::Array {
+                base,
+                capacity: st.capacity,
+            });
         }
-        // Last, as they may run user code (objects' destructors).
-        for (p, ops, strong) in release {
-            // SAFETY: the registry owned each of these counts.
-            unsafe {
-                if strong {
-                    (ops.drop_strong)(p)
-                } else {
-                    (ops.drop_weak)(p)
-                }
-            }
-        }
+        // Dropping releases; last, as it may run user code (objects'
+        // destructors).
+        drop(release);
     }
 }
 

@@ -24,13 +24,39 @@ fn the_array_grows_by_copying_and_keeps_every_registration() {
 }
 
 #[test]
-fn the_expected_word_is_the_occupied_word_of_the_handles_generation() {
+fn only_the_occupied_word_of_the_handles_generation_is_expected() {
     for (index, generation) in [(0, 1), (7, 2), (MAX_SLOTS - 1, MAX_GEN)] {
         let h = Handle::new(index, generation);
-        assert_eq!(expected(h), word(generation, OCCUPIED));
-        assert_ne!(expected(h), word(generation, RETIRED));
-        assert_ne!(expected(h), word(generation, 0));
+        let w = expected(h);
+        assert!(occupied(w) && gen_of(w) == generation);
+        // Free (with this generation or another) or retired: no match.
+        for other in [
+            free(generation),
+            free(generation.wrapping_add(1)),
+            FRESH,
+            RETIRED,
+        ] {
+            assert!(!occupied(other) && other != w);
+        }
+        // Another slot's handle of the same generation: no match either.
+        let next = Handle::new((index + 1) % MAX_SLOTS, generation);
+        assert_ne!(expected(next), w);
     }
+}
+
+#[test]
+fn refusals_say_stale_for_issued_generations_only() {
+    let h = |generation| Handle::new(3, generation);
+    let stale = |w, g| matches!(Core::refuse(w, h(g)), HandleError::Stale { .. });
+    // A slot now free at generation 5: 1..=4 were issued, 5 not yet.
+    assert!(stale(free(5), 4) && stale(free(5), 1));
+    assert!(!stale(free(5), 5) && !stale(free(5), 6));
+    // Occupied at 5: 4 is stale, 6 invalid.
+    let w = expected(h(5));
+    assert!(stale(w, 4) && !stale(w, 6));
+    // Retired: every generation was issued; beyond the slots in use, none.
+    assert!(stale(RETIRED, MAX_GEN) && stale(RETIRED, 1));
+    assert!(!stale(FRESH, 1) && !stale(FRESH, 2));
 }
 
 #[test]
