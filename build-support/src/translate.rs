@@ -2,8 +2,9 @@
 //! bindgen's own types and constants.
 
 use crate::helpers::HELPERS;
+use crate::options::{Direction, Options, ParamKind};
 use crate::print::{push_wrapped, ty_str};
-use crate::{BuildError, Direction, Options, ParamKind};
+use crate::BuildError;
 use proc_macro2::Span;
 use quote::{quote, ToTokens};
 use std::collections::{BTreeSet, HashMap, HashSet};
