@@ -8,10 +8,8 @@ use super::syntax::{docs, link_name};
 use super::Translation;
 use crate::print::ty_str;
 use crate::BuildError;
+use alien_codegen::decl::function::MAX_VARIADIC_FIXED;
 use syn::{ForeignItemFn, ReturnType, Type};
-
-/// Most fixed parameters of a variadic declaration (the macro's limit).
-const MAX_VARIADIC_FIXED: usize = 4;
 
 impl Translation<'_> {
     /// Describes and declares every function, in the header's order.

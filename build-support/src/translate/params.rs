@@ -8,11 +8,9 @@ use super::Translation;
 use crate::options::{Direction, ParamKind};
 use crate::print::ty_str;
 use crate::BuildError;
+use alien_codegen::decl::ty::MAX_CLOSURE_ARGS;
 use quote::{quote, ToTokens};
 use syn::{ForeignItemFn, ReturnType, Type};
-
-/// Most arguments of a callback made from a closure.
-const MAX_CLOSURE_ARGS: usize = 10;
 
 /// One function's parameters, translated.
 #[derive(Default)]

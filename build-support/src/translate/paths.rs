@@ -1,27 +1,16 @@
 //! Shortening bindgen's absolute paths to the names the generated file
 //! imports (`::core::ffi::c_int` → `c_int`).
 
+use alien_codegen::decl::ty::C_ALIASES;
 use std::collections::BTreeSet;
 use syn::visit_mut::VisitMut;
 use syn::TypePath;
 
-/// C type names imported from `core::ffi` at the top of the file.
-const C_NAMES: &[&str] = &[
-    "c_char",
-    "c_schar",
-    "c_uchar",
-    "c_short",
-    "c_ushort",
-    "c_int",
-    "c_uint",
-    "c_long",
-    "c_ulong",
-    "c_longlong",
-    "c_ulonglong",
-    "c_float",
-    "c_double",
-    "c_void",
-];
+/// C type names imported from `core::ffi` at the top of the file: the ones
+/// declarations take as they are, and `c_void`.
+fn c_names() -> impl Iterator<Item = &'static str> {
+    C_ALIASES.iter().copied().chain(["c_void"])
+}
 
 /// `::core::ffi::c_int` → `c_int`, `::core::option::Option` → `Option`,
 /// recording which C names were used.
@@ -39,7 +28,7 @@ impl VisitMut for ShortPaths {
         }
         let segs = &tp.path.segments;
         let root = |i: usize| segs[i].ident == "core" || segs[i].ident == "std";
-        let c_name = |seg: &syn::PathSegment| C_NAMES.iter().copied().find(|n| seg.ident == n);
+        let c_name = |seg: &syn::PathSegment| c_names().find(|n| seg.ident == n);
         let short = match segs.len() {
             3 if root(0) && segs[1].ident == "ffi" => c_name(&segs[2]).map(Some),
             4 if root(0) && segs[1].ident == "os" && segs[2].ident == "raw" => {
