@@ -65,21 +65,8 @@ impl Translation<'_> {
                     ("", self.plain(original, &mut out))
                 }
                 Some(ParamKind::Direction(d)) => self.direction(&site, original, *d)?,
-                Some(ParamKind::String | ParamKind::CStr) => {
-                    let ok = matches!(original, Type::Ptr(p) if p.const_token.is_some() && self.index.types.is_char(&p.elem));
-                    if !ok {
-                        return Err(config(format!(
-                            "{} is `{}`: only a `const char *` can be taken as a string",
-                            site.what(),
-                            ty_str(original)
-                        )));
-                    }
-                    let t = if matches!(rule, Some(ParamKind::String)) {
-                        "&str"
-                    } else {
-                        "&CStr"
-                    };
-                    ("", t.to_owned())
+                Some(k @ (ParamKind::String | ParamKind::CStr)) => {
+                    ("", self.string(&site, original, k)?)
                 }
                 Some(ParamKind::Buffer { len }) => {
                     ("", self.buffer(&site, original, len.as_deref(), &mut out)?)
@@ -158,6 +145,29 @@ impl Translation<'_> {
             },
             ty_str(&elem),
         ))
+    }
+
+    /// A `const char *`, taken as `&str` (`kind` is `String`) or `&CStr`.
+    fn string(
+        &self,
+        site: &Site<'_>,
+        original: &Type,
+        kind: &ParamKind,
+    ) -> Result<String, BuildError> {
+        let ok = matches!(original, Type::Ptr(p) if p.const_token.is_some() && self.index.types.is_char(&p.elem));
+        if !ok {
+            return Err(config(format!(
+                "{} is `{}`: only a `const char *` can be taken as a string",
+                site.what(),
+                ty_str(original)
+            )));
+        }
+        let t = if matches!(kind, ParamKind::String) {
+            "&str"
+        } else {
+            "&CStr"
+        };
+        Ok(t.to_owned())
     }
 
     /// A byte buffer, taken as `&[u8]` or `&mut [u8]`; `len` names the
