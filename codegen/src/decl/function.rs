@@ -74,6 +74,23 @@ pub struct Function {
     pub library: Option<LibraryAttr>,
 }
 
+impl Function {
+    /// Where a failed check of the C signature is reported: at the first
+    /// user type in it (the only kind whose C type can fail to exist), not
+    /// at the whole macro.
+    pub fn sig_span(&self) -> Span {
+        self.params
+            .iter()
+            .map(|p| &p.ty)
+            .chain(self.ret.as_ref())
+            .find_map(|t| match t {
+                Ty::User(t) => Some(syn::spanned::Spanned::span(t)),
+                _ => None,
+            })
+            .unwrap_or_else(Span::call_site)
+    }
+}
+
 /// Most fixed parameters a variadic declaration may have.
 pub const MAX_VARIADIC_FIXED: usize = 4;
 

@@ -7,7 +7,7 @@ use super::function::{self, Function, RawFunction};
 use super::report::Errors;
 use proc_macro2::Ident;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Visibility};
 
@@ -224,6 +224,9 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
     let doc = c_doc(f);
     let inner = inner_vis(vis);
     let cfn = hidden(name, "CFn");
+    let sig_span = f.sig_span();
+    let cfn_t = quote_spanned!(sig_span=> CFn);
+    let c_args = quote_spanned!(sig_span=> (#(#c_params,)*));
     let try_call = hidden(name, "try_call");
     let call = hidden(name, "call");
     let interpose_with_fn = hidden(name, "interpose_with");
@@ -239,9 +242,9 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
                 #[allow(non_snake_case)]
                 #vis fn #interpose_with_fn<F>(replacement: F) -> ::alien::Interposition
                 where
-                    F: ::alien::callback::InterposeFn<(#(#c_params,)*), #c_ret>,
+                    F: ::alien::callback::InterposeFn<#c_args, #c_ret>,
                 {
-                    ::alien::callback::InterposeFn::<(#(#c_params,)*), #c_ret>::interpose(replacement, &#name::DECL)
+                    ::alien::callback::InterposeFn::<#c_args, #c_ret>::interpose(replacement, &#name::DECL)
                 }
             },
             quote! {
@@ -289,38 +292,38 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
             /// The C-callable entry: an address that never changes and follows
             /// every later rebinding, to hand to C.
             #[inline]
-            pub fn try_entry() -> ::core::result::Result<CFn, ::alien::Error> {
+            pub fn try_entry() -> ::core::result::Result<#cfn_t, ::alien::Error> {
                 // SAFETY: the entry jumps to a function of this C type.
-                ::alien::try_entry(&DECL).map(|a| unsafe { ::alien::__private::transmute::<usize, CFn>(a) })
+                ::alien::try_entry(&DECL).map(|a| unsafe { ::alien::__private::transmute::<usize, #cfn_t>(a) })
             }
             /// [`try_entry`], panicking if executable memory cannot be had.
             #[inline]
-            pub fn entry() -> CFn {
+            pub fn entry() -> #cfn_t {
                 // SAFETY: as in `try_entry`.
-                unsafe { ::alien::__private::transmute::<usize, CFn>(::alien::__private::entry(&DECL)) }
+                unsafe { ::alien::__private::transmute::<usize, #cfn_t>(::alien::__private::entry(&DECL)) }
             }
             /// A bind-once snapshot: the function's address right now, as a
             /// plain function pointer that does not follow later relinking
             /// (the module loader's `extern`).
             #[inline]
-            pub fn snapshot() -> CFn {
+            pub fn snapshot() -> #cfn_t {
                 ::alien::__private::init();
                 // SAFETY: the slot holds a function of this C type (or its lazy stub).
-                unsafe { ::alien::__private::transmute::<*const (), CFn>(DECL.slot()) }
+                unsafe { ::alien::__private::transmute::<*const (), #cfn_t>(DECL.slot()) }
             }
             /// Replaces the function with `replacement` until the guard drops:
             /// calls through the table and through entry addresses handed to C
             /// reach it.
             #[inline]
-            pub fn interpose(replacement: CFn) -> ::alien::Interposition {
+            pub fn interpose(replacement: #cfn_t) -> ::alien::Interposition {
                 ::alien::interpose(&DECL, replacement as usize)
             }
             /// The function under any interpositions (for a replacement that
             /// calls the original).
             #[inline]
-            pub fn original() -> CFn {
+            pub fn original() -> #cfn_t {
                 // SAFETY: the address is a function of this C type (or its lazy stub).
-                unsafe { ::alien::__private::transmute::<usize, CFn>(::alien::original(&DECL)) }
+                unsafe { ::alien::__private::transmute::<usize, #cfn_t>(::alien::original(&DECL)) }
             }
             #interpose_with_inner
             /// Calls the function, returning every failure — the symbol

@@ -60,7 +60,10 @@ pub enum Position {
     Return,
 }
 
-const C_ALIASES: &[&str] = &[
+/// The C type names of `core::ffi` a declaration may use as they are (all
+/// but `c_void`, which is no value); alien-build imports them (and `c_void`)
+/// into the files it generates.
+pub const C_ALIASES: &[&str] = &[
     "c_char",
     "c_schar",
     "c_uchar",
@@ -320,6 +323,9 @@ fn cstr_elem(t: &Type) -> TokenStream {
     }
 }
 
+/// Most arguments of a callback made from a closure (`impl FnMut(..)`).
+pub const MAX_CLOSURE_ARGS: usize = 10;
+
 /// `impl Fn(A, B) -> R` or `impl FnMut(..)`.
 fn closure(ty: &Type, it: &syn::TypeImplTrait, errors: &mut Errors) -> Option<Ty> {
     for bound in &it.bounds {
@@ -349,8 +355,11 @@ fn closure(ty: &Type, it: &syn::TypeImplTrait, errors: &mut Errors) -> Option<Ty
             syn::ReturnType::Default => None,
             syn::ReturnType::Type(_, t) => Some((**t).clone()),
         };
-        if args.len() > 10 {
-            errors.error(ty, "a callback takes at most 10 arguments here");
+        if args.len() > MAX_CLOSURE_ARGS {
+            errors.error(
+                ty,
+                format_args!("a callback takes at most {MAX_CLOSURE_ARGS} arguments here"),
+            );
             return None;
         }
         return Some(Ty::Closure {

@@ -4,6 +4,7 @@
 //! (cached), and two ways to call — checked [`Value`]s, or a raw slot array.
 
 mod abi;
+mod direct;
 mod error;
 mod procedure;
 mod stubs;

@@ -1,6 +1,7 @@
 //! A foreign procedure built at run time: a target, a signature, the calling
 //! convention the target follows and its call stub.
 
+use super::direct::Direct;
 use super::stubs::{stub_for, StubKind};
 use super::{Abi, FfiError, Signature, Type, Value};
 use crate::code::memory::CodeBlock;
@@ -25,6 +26,8 @@ pub struct Procedure {
     /// What to do with the registers the call returns (jump stubs), or
     /// `None` when the stub stores the result itself or there is none.
     result: Option<RegResult>,
+    /// Set for the signatures called without a stub (see [`Direct`]).
+    direct: Option<Direct>,
     /// `layout.slots`, here so the call path reads one cache line.
     arg_slots: usize,
     ret_slots: usize,
@@ -36,15 +39,16 @@ pub struct Procedure {
 }
 
 /// How the result a jump stub's target returns becomes its slot: taken from
-/// `xmm0` or `rax`, shifted up by `shift` and arithmetically back down (the
-/// bits above a small integer are undefined; extending them is the caller's
-/// job), then masked (`float` and unsigned results). Branch-free: a loop of
-/// calls gets no extra jump whatever the compiler does with the loop.
+/// `xmm0` or `rax`, masked to its width and sign-extended by flipping and
+/// subtracting its sign bit (`(v & mask ^ sign) - sign`, with `sign` zero for
+/// unsigned, 64-bit and floating-point results). Branch-free, and without
+/// shifts by a variable count, which on x86 merge the flags and so chain
+/// every call of a loop to the previous one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct RegResult {
     sse: bool,
-    shift: u32,
     mask: u64,
+    sign: u64,
 }
 
 impl RegResult {
@@ -63,11 +67,15 @@ impl RegResult {
         };
         Some(RegResult {
             sse,
-            shift: 64 - bits,
-            mask: if signed || bits == 64 {
+            mask: if bits == 64 {
                 u64::MAX
             } else {
                 (1u64 << bits) - 1
+            },
+            sign: if signed && bits < 64 {
+                1u64 << (bits - 1)
+            } else {
+                0
             },
         })
     }
@@ -76,7 +84,7 @@ impl RegResult {
     #[inline(always)]
     fn slot(self, rax: u64, xmm0: u64) -> u64 {
         let v = if self.sse { xmm0 } else { rax };
-        ((((v << self.shift) as i64) >> self.shift) as u64) & self.mask
+        ((v & self.mask) ^ self.sign).wrapping_sub(self.sign)
     }
 }
 
@@ -199,12 +207,14 @@ impl Procedure {
             Type::Void => 0,
             t => sysv::slots(t),
         };
+        let direct = Direct::of(abi, &signature, ret_slots);
         let result = match stub.kind {
             StubKind::Store => None,
             StubKind::Jump => RegResult::of(signature.ret()),
         };
         Ok(Procedure {
             target,
+            direct,
             stub: stub.code.addr(),
             result,
             arg_slots: layout.slots,
@@ -241,9 +251,15 @@ impl Procedure {
         self.ret_slots
     }
 
-    /// The address of a linkage-table target, binding it first if needed.
+    /// The address of a linkage-table target not bound yet, after binding
+    /// it (out of line: the call path only checks that it is bound).
+    #[cold]
     #[inline(never)]
-    fn linkage_address(decl: &'static Decl) -> Result<usize, FfiError> {
+    fn unresolved_target(&self) -> Result<usize, FfiError> {
+        let decl = match self.target {
+            Target::Linkage(decl) => decl,
+            Target::Address(a) => return Ok(a),
+        };
         if !decl.is_resolved() {
             crate::__private::try_resolve(decl).map_err(FfiError::Undefined)?;
         }
@@ -274,12 +290,16 @@ impl Procedure {
     /// written to `ret` (small integers extended to 64 bits, structs as
     /// their bytes).
     ///
-    /// It checks the two lengths and calls the signature's stub. For a
-    /// System V signature with only register arguments and a scalar (or no)
-    /// result, the stub loads the registers from `args` and jumps to the
-    /// target, which returns here; the result register is then extended into
-    /// `ret[0]`. Otherwise the stub also pushes the stack arguments, calls
-    /// the target and stores the result registers into `ret`.
+    /// It checks the two lengths and calls the target. The most common
+    /// shape — System V, at most six arguments that are 32- or 64-bit
+    /// integers or pointers, and such a result or none — needs no stub: the
+    /// slots go straight into the argument registers of a call through a
+    /// function pointer. Otherwise the signature's stub is called: for only
+    /// register arguments and a scalar (or no) result, it loads the
+    /// registers from `args` and jumps to the target, which returns here;
+    /// otherwise it also pushes the stack arguments, calls the target and
+    /// stores the result registers into `ret`. A result in a register is
+    /// extended into `ret[0]` here.
     ///
     /// # Safety
     ///
@@ -295,8 +315,15 @@ impl Procedure {
         let target = match self.target {
             Target::Address(a) => a,
             Target::Linkage(decl) if decl.is_resolved() => decl.slot() as usize,
-            Target::Linkage(decl) => Procedure::linkage_address(decl)?,
+            Target::Linkage(_) => self.unresolved_target()?,
         };
+        if let Some(direct) = self.direct {
+            // SAFETY: `Direct::of` made `direct` for this signature, whose
+            // `arg_slots` argument slots and `ret_slots` result slots were
+            // checked above; the caller vouches for the target.
+            unsafe { direct.call(target, args, ret) };
+            return Ok(());
+        }
         // SAFETY: the stub was generated for this signature; it reads
         // `arg_slots` argument slots and (a storing stub) writes `ret_slots`
         // result slots, both checked above; the caller vouches for the target.
