@@ -116,6 +116,8 @@ pub(crate) struct SymbolIndex {
     /// Index of the first hashed symbol (`symoffset`).
     symoffset: u32,
     nbuckets: u32,
+    /// `u64::MAX / nbuckets + 1`, for [`fast_mod`].
+    nbuckets_magic: u64,
     bloom: *const u64,
     /// Bloom words minus one (their count is a power of two).
     bloom_mask: u32,
@@ -219,6 +221,7 @@ impl SymbolIndex {
             nsyms,
             symoffset,
             nbuckets,
+            nbuckets_magic: (u64::MAX / u64::from(nbuckets)).wrapping_add(1),
             bloom,
             bloom_mask: bloom_words - 1,
             bloom_shift,
@@ -238,8 +241,9 @@ impl SymbolIndex {
         if (word >> (hash % 64)) & (word >> ((hash >> self.bloom_shift) % 64)) & 1 == 0 {
             return IndexedSymbol::NotDefined;
         }
+        let bucket = fast_mod(hash, self.nbuckets_magic, self.nbuckets);
         // SAFETY: the bucket index is below `nbuckets`, checked.
-        let mut i = unsafe { *self.buckets.add((hash % self.nbuckets) as usize) };
+        let mut i = unsafe { *self.buckets.add(bucket as usize) };
         if i == 0 {
             return IndexedSymbol::NotDefined;
         }
@@ -309,7 +313,7 @@ impl SymbolIndex {
         // SAFETY: at + len < strsz: every byte read is in the string table.
         let equal = unsafe {
             *self.strtab.add(at + len) == 0
-                && std::slice::from_raw_parts(self.strtab.add(at), len) == name
+                && same_bytes(std::slice::from_raw_parts(self.strtab.add(at), len), name)
         };
         if !equal {
             return Check::Skip;
@@ -383,6 +387,43 @@ enum Check {
     Match,
     /// Unreadable (a name outside the string table).
     Malformed,
+}
+
+/// `a % d`, with `magic` = `u64::MAX / d + 1` (Lemire, Kaser and Kurz,
+/// "Faster remainder by direct computation", exact for every 32-bit `a` and
+/// `d`): two multiplications instead of a division.
+fn fast_mod(a: u32, magic: u64, d: u32) -> u32 {
+    let low = magic.wrapping_mul(u64::from(a));
+    ((u128::from(low) * u128::from(d)) >> 64) as u32
+}
+
+/// Whether two byte strings of the same length are equal: word compares
+/// inline (names are short; a `memcmp` call costs more than comparing).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
+        let mut w = [0; N];
+        w.copy_from_slice(&s[at..at + N]);
+        w
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n >= 8 {
+        // Whole words, then the last (overlapping) word.
+        let mut i = 0;
+        while i + 8 < n {
+            if word::<8>(a, i) != word::<8>(b, i) {
+                return false;
+            }
+            i += 8;
+        }
+        word::<8>(a, n - 8) == word::<8>(b, n - 8)
+    } else if n >= 4 {
+        word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4)
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    }
 }
 
 /// The GNU hash of a symbol name (`dl_new_hash`).

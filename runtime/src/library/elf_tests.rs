@@ -16,6 +16,47 @@ fn gnu_hash_is_dl_new_hash() {
 }
 
 #[test]
+fn fast_mod_is_the_remainder() {
+    let divisors = [
+        1u32,
+        2,
+        3,
+        7,
+        13,
+        1021,
+        4093,
+        65_521,
+        u32::MAX - 1,
+        u32::MAX,
+    ];
+    let values = [0u32, 1, 2, 12_345, 0x8000_0000, u32::MAX - 1, u32::MAX];
+    for d in divisors {
+        let magic = (u64::MAX / u64::from(d)).wrapping_add(1);
+        for a in values
+            .into_iter()
+            .chain((0..1000).map(|i| i * 4_294_967 + 13))
+        {
+            assert_eq!(fast_mod(a, magic, d), a % d, "{a} % {d}");
+        }
+    }
+}
+
+#[test]
+fn same_bytes_compares_every_length() {
+    let text = b"gen_f00001_abcdefghijklmnopqrstuvwxyz";
+    for n in 0..text.len() {
+        let a = &text[..n];
+        assert!(same_bytes(a, &text[..n]));
+        for i in 0..n {
+            let mut b = a.to_vec();
+            b[i] ^= 0x20;
+            assert!(!same_bytes(a, &b), "length {n}, byte {i}");
+        }
+    }
+    assert!(!same_bytes(b"abc", b"abcd"));
+}
+
+#[test]
 fn indexed_names_agree_with_dlsym() {
     for name in ["z", "sqlite3", "m", "c"] {
         let lib = Library::open(name, &[]).unwrap();
