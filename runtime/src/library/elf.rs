@@ -37,8 +37,18 @@ use std::mem::{align_of, size_of};
 use std::ptr::{self, NonNull};
 use std::sync::OnceLock;
 
-/// How the library's own symbol table answers a lookup (see the module
-/// documentation). Only `Found` is an answer; the others mean "ask `dlsym`".
+/// How a library's own symbol table answers a lookup, before `dlsym`.
+///
+/// [`Library::symbol`](super::Library::symbol) reads the library's dynamic
+/// symbol table and GNU hash table (once per opened library) and does what
+/// glibc's `dlsym(handle, name)` does in the first object of the handle's
+/// scope, the library itself. Only `Found` is an answer, and it is the
+/// address `dlsym` returns: a plain `FUNC`, `OBJECT` or `NOTYPE` definition,
+/// bound `GLOBAL` or `WEAK`, of the version `dlsym` picks (the default one).
+/// The others mean "ask `dlsym`". There is no index for the global scope, a
+/// library without `DT_GNU_HASH`, tables that look wrong, a process run with
+/// `LD_AUDIT` (or whose program names audit modules), or with
+/// `ALIEN_LOOKUP=dlsym` in the environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IndexedSymbol {
