@@ -1,5 +1,6 @@
 //! Builds the C fixture libraries as shared objects in OUT_DIR and tells the
-//! tests where they are (`ALIEN_FIXTURE_LIB`, `ALIEN_LATE_LIB`).
+//! tests where they are (`ALIEN_FIXTURE_LIB`, `ALIEN_LATE_LIB`,
+//! `ALIEN_ELFSYMS_LIB`, `ALIEN_SYSVHASH_LIB`).
 //!
 //! Also generates the System V signature matrix (`matrix/gen.rs`): its C
 //! side, `matrix.c`, built into `libalien_matrix.so` (`ALIEN_MATRIX_LIB`,
@@ -13,7 +14,9 @@ mod gen {
     include!("matrix/gen.rs");
 }
 
-fn shared(out: &Path, name: &str, source: &str) -> PathBuf {
+/// Compiles `source` into `lib<name>.so` in `out`, with `extra` arguments
+/// (linker options, libraries) after the source.
+fn shared(out: &Path, name: &str, source: &str, extra: &[&str]) -> PathBuf {
     println!("cargo:rerun-if-changed={source}");
     let lib = out.join(format!("lib{name}.so"));
     let compiler = cc::Build::new().opt_level(2).pic(true).get_compiler();
@@ -22,6 +25,7 @@ fn shared(out: &Path, name: &str, source: &str) -> PathBuf {
         .args(["-shared", "-fPIC", "-O2", "-Wall", "-o"])
         .arg(&lib)
         .arg(source)
+        .args(extra)
         .status();
     match status {
         Ok(s) if s.success() => lib,
@@ -41,10 +45,29 @@ fn shared(out: &Path, name: &str, source: &str) -> PathBuf {
 
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
-    let fixture = shared(&out, "alien_fixture", "fixture/fixture.c");
-    let late = shared(&out, "alien_late", "fixture/late.c");
+    let fixture = shared(&out, "alien_fixture", "fixture/fixture.c", &[]);
+    let late = shared(&out, "alien_late", "fixture/late.c", &[]);
     println!("cargo:rustc-env=ALIEN_FIXTURE_LIB={}", fixture.display());
     println!("cargo:rustc-env=ALIEN_LATE_LIB={}", late.display());
+    // Symbols of every kind for the symbol index (versions, weak, IFUNC,
+    // TLS, unique, absolute); its version script defines the versions.
+    println!("cargo:rerun-if-changed=fixture/elfsyms.map");
+    let elfsyms = shared(
+        &out,
+        "alien_elfsyms",
+        "fixture/elfsyms.c",
+        &["-Wl,--version-script=fixture/elfsyms.map", "-lm"],
+    );
+    println!("cargo:rustc-env=ALIEN_ELFSYMS_LIB={}", elfsyms.display());
+    // A library with only the old ELF hash table (no DT_GNU_HASH): the
+    // symbol index leaves it to dlsym.
+    let sysv = shared(
+        &out,
+        "alien_sysvhash",
+        "fixture/late.c",
+        &["-Wl,--hash-style=sysv"],
+    );
+    println!("cargo:rustc-env=ALIEN_SYSVHASH_LIB={}", sysv.display());
     matrix(&out);
 }
 

@@ -7,6 +7,7 @@ use std::ptr::{self, NonNull};
 use std::sync::OnceLock;
 
 use super::cache::SYSTEM_CACHE_PATH;
+use super::elf::{IndexedSymbol, SymbolIndex};
 use super::error::{Attempt, LibraryError};
 use super::search::{self, Step};
 
@@ -82,19 +83,30 @@ impl LibraryRequest<'_> {
 ///
 /// Symbol addresses obtained from a library are valid only while it stays
 /// open.
+///
+/// [`symbol`](Self::symbol) answers from the library's own symbol table
+/// when it can (see [`IndexedSymbol`]) and from `dlsym` otherwise, with the
+/// same result either way.
 pub struct Library {
     handle: *mut c_void,
     name: String,
     candidate: String,
     path: String,
     owned: bool,
+    /// The loader's `link_map` for the handle; `None` for the global scope.
+    link_map: Option<NonNull<c_void>>,
+    /// The library's symbol index, read on the first lookup (`None` inside:
+    /// every lookup goes to `dlsym`).
+    index: OnceLock<Option<SymbolIndex>>,
 }
 
 // SAFETY: the handle is an opaque token owned by this value; glibc's dlsym,
 // dlinfo and dlclose may be called on it from any thread (the loader takes its
-// own lock), and error state (dlerror) is per thread.
+// own lock), and error state (dlerror) is per thread. The link_map is the
+// loader's, valid from any thread while the handle is open, and only read.
 unsafe impl Send for Library {}
-// SAFETY: shared access only calls dlsym/dlinfo, which are thread-safe.
+// SAFETY: shared access only calls dlsym/dlinfo, which are thread-safe, and
+// reads the link_map and the symbol index (built once, behind a OnceLock).
 unsafe impl Sync for Library {}
 
 impl Library {
@@ -177,18 +189,25 @@ impl Library {
                 candidate: String::new(),
                 path: String::new(),
                 owned: false,
+                link_map: None,
+                index: OnceLock::new(),
             }
         })
     }
 
     fn from_handle(handle: NonNull<c_void>, name: &str, candidate: String) -> Library {
-        let path = loaded_path(handle).unwrap_or_else(|| candidate.clone());
+        let link_map = link_map(handle.as_ptr());
+        let path = link_map
+            .and_then(loaded_path)
+            .unwrap_or_else(|| candidate.clone());
         Library {
             handle: handle.as_ptr(),
             name: name.to_owned(),
             candidate,
             path,
             owned: true,
+            link_map,
+            index: OnceLock::new(),
         }
     }
 
@@ -210,9 +229,22 @@ impl Library {
         &self.path
     }
 
-    /// Looks up `name` with `dlsym`. `None` when the symbol is absent (a
-    /// symbol whose value is NULL is also reported as absent).
+    /// Looks up `name`: what `dlsym(handle, name)` returns, read from the
+    /// library's own symbol table when it defines the symbol plainly (see
+    /// [`IndexedSymbol`]), else from `dlsym`. `None` when the symbol is
+    /// absent (a symbol whose value is NULL is also reported as absent).
     pub fn symbol(&self, name: &CStr) -> Option<NonNull<c_void>> {
+        if let Some(index) = self.index() {
+            if let IndexedSymbol::Found(address) = index.find(name) {
+                return Some(address);
+            }
+        }
+        self.dlsym(name)
+    }
+
+    /// Looks up `name` with `dlsym` alone, bypassing the symbol index.
+    /// `None` when the symbol is absent (or its value is NULL).
+    pub fn dlsym(&self, name: &CStr) -> Option<NonNull<c_void>> {
         // NULL means absent here, so dlerror's state is not consulted before
         // the call (clearing it costs as much as a third of a dlsym); it is
         // cleared after a miss so later dlerror callers see no stale text.
@@ -224,6 +256,29 @@ impl Library {
             clear_dl_error();
         }
         address
+    }
+
+    /// How the library's own symbol table answers a lookup of `name`,
+    /// without `dlsym` (for tests and diagnostics: [`symbol`](Self::symbol)
+    /// uses the answer when it is [`IndexedSymbol::Found`]).
+    #[doc(hidden)]
+    pub fn indexed_symbol(&self, name: &CStr) -> IndexedSymbol {
+        match self.index() {
+            Some(index) => index.find(name),
+            None => IndexedSymbol::NoIndex,
+        }
+    }
+
+    /// The symbol index, built on first use.
+    pub(super) fn index(&self) -> Option<&SymbolIndex> {
+        let map = self.link_map?;
+        self.index
+            .get_or_init(|| {
+                // SAFETY: `map` is the link_map of this library, which stays
+                // open while `self` (and so the index it owns) exists.
+                unsafe { SymbolIndex::build(map) }
+            })
+            .as_ref()
     }
 
     /// Gives up ownership without `dlclose`: the library stays loaded for the
@@ -332,26 +387,25 @@ struct LinkMapHead {
     l_name: *const c_char,
 }
 
-/// The file the loader opened for `handle` (`link_map.l_name`), if non-empty.
-fn loaded_path(handle: NonNull<c_void>) -> Option<String> {
-    let mut map: *const LinkMapHead = ptr::null();
+/// The loader's `struct link_map` for `handle` (`dlinfo(RTLD_DI_LINKMAP)`).
+pub(super) fn link_map(handle: *mut c_void) -> Option<NonNull<c_void>> {
+    let mut map: *mut c_void = ptr::null_mut();
     // SAFETY: `handle` is a live dlopen handle; RTLD_DI_LINKMAP writes one
     // `struct link_map *` into `map`.
-    let status = unsafe {
-        libc::dlinfo(
-            handle.as_ptr(),
-            libc::RTLD_DI_LINKMAP,
-            (&raw mut map).cast::<c_void>(),
-        )
-    };
-    if status != 0 || map.is_null() {
+    let status = unsafe { libc::dlinfo(handle, libc::RTLD_DI_LINKMAP, (&raw mut map).cast()) };
+    if status != 0 {
         clear_dl_error();
         return None;
     }
-    // SAFETY: `map` points to the loader's `struct link_map` for the open
+    NonNull::new(map)
+}
+
+/// The file the loader opened (`link_map.l_name`), if non-empty.
+fn loaded_path(map: NonNull<c_void>) -> Option<String> {
+    // SAFETY: `map` points to the loader's `struct link_map` for an open
     // handle, which begins with `l_addr` and `l_name`; the name is a
     // NUL-terminated string (or NULL) copied before the handle can close.
-    let name = unsafe { copy_c_string((*map).l_name) }?;
+    let name = unsafe { copy_c_string((*map.as_ptr().cast::<LinkMapHead>()).l_name) }?;
     (!name.is_empty()).then_some(name)
 }
 

@@ -8,16 +8,23 @@
 //! as is. [`Library::open`] hands each candidate to `dlopen` until one opens,
 //! and otherwise reports every attempt with the loader's error text.
 //!
+//! [`Library::symbol`] answers from the library's own dynamic symbol table
+//! and GNU hash table when they settle the lookup plainly, exactly as `dlsym`
+//! would, and calls `dlsym` otherwise (see [`IndexedSymbol`];
+//! `ALIEN_LOOKUP=dlsym` turns the index off).
+//!
 //! [`Library::global`] is the process's global scope (libc and everything
 //! already loaded globally), and [`object_containing`] maps an address back
 //! to the loaded object and symbol containing it.
 
 mod cache;
+mod elf;
 mod error;
 mod handle;
 mod search;
 
 pub use cache::{CacheEntry, CacheError, LdCache, SYSTEM_CACHE_PATH, X86_64_LIBC6_FLAGS};
+pub use elf::IndexedSymbol;
 pub use error::{Attempt, LibraryError};
 pub use handle::{object_containing, Library, LibraryRequest, ObjectInfo, OpenFlags};
 pub use search::candidate_names;

@@ -183,6 +183,46 @@ impl Table {
         }
     }
 
+    /// Makes the lazy stubs of the code declarations among `decls` that have
+    /// none: every Rust-side stub first, then every C-side one, so each side
+    /// is one contiguous run in declaration order. Rust calls only ever
+    /// reach Rust-side stubs: first calls of neighbouring declarations then
+    /// share cache lines and pages, where interleaved stubs would give each
+    /// first call a line of its own.
+    pub(crate) fn make_stubs(&mut self, decls: &[&'static Decl]) -> Result<(), Error> {
+        let needed: Vec<&'static Decl> = decls
+            .iter()
+            .copied()
+            .filter(|d| d.kind() == crate::decl::SymbolKind::Code)
+            .filter(|d| {
+                let key = std::ptr::from_ref(*d) as usize;
+                self.records.get(&key).is_none_or(|r| r.rust_stub.is_none())
+            })
+            .collect();
+        if needed.is_empty() {
+            return Ok(());
+        }
+        let factory = self.stub_factory()?;
+        let full = |d: &Decl| d.flags() & crate::decl::FLAG_UNKNOWN_SIGNATURE != 0;
+        let mut rust = Vec::with_capacity(needed.len());
+        for &d in &needed {
+            rust.push(factory.stub(std::ptr::from_ref(d) as usize, full(d))?);
+        }
+        let mut c = Vec::with_capacity(needed.len());
+        for &d in &needed {
+            c.push(factory.stub(std::ptr::from_ref(d) as usize | 1, full(d))?);
+        }
+        for ((d, rust), c) in needed.into_iter().zip(rust).zip(c) {
+            let rec = self
+                .records
+                .entry(std::ptr::from_ref(d) as usize)
+                .or_default();
+            rec.rust_stub = Some(rust);
+            rec.c_stub = Some(c);
+        }
+        Ok(())
+    }
+
     /// Points `decl`'s slots at its lazy stubs (code) or null (data) and puts
     /// it on the waiting list.
     pub(crate) fn wait(&mut self, decl: &'static Decl) -> Result<(), Error> {

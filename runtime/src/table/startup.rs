@@ -55,6 +55,11 @@ pub struct BindReport {
 fn bind_decls(t: &mut Table, decls: &[&'static Decl]) -> BindReport {
     let mut report = BindReport::default();
     let lazy = t.mode == BindMode::Lazy;
+    if lazy {
+        // Every code declaration waits on its stubs: make them in two
+        // contiguous runs. A failure is left to `wait`, which records it.
+        let _ = t.make_stubs(decls);
+    }
     for &decl in decls {
         // The fast path: a declaration of the block whose library was opened
         // last (the same `LibrarySpec`, by address, as `lookup` records it)
