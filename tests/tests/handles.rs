@@ -12,6 +12,7 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 mod handles_support;
+mod rerun;
 use handles_support::{reclaimed, within};
 
 /// What the tests register: knows its handle, counts its drops, and says
@@ -427,22 +428,19 @@ fn the_concurrent_tests_also_pass_with_portable_fences() {
     if std::env::var_os("ALIEN_MEMBARRIER").is_some() {
         return; // the child run
     }
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("no test executable: {e}"));
-    let out = std::process::Command::new(&exe)
-        .args(["--exact", "--nocapture", "--test-threads=1"])
-        .arg("eight_threads_register_look_up_and_unregister_concurrently")
-        .arg("lookups_race_unregistration_and_slot_reuse")
-        .env("ALIEN_MEMBARRIER", "off")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot rerun the test binary: {e}"));
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
+    let out = rerun::run_self(
+        &[
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+            "eight_threads_register_look_up_and_unregister_concurrently",
+            "lookups_race_unregistration_and_slot_reuse",
+        ],
+        &[("ALIEN_MEMBARRIER", "off")],
     );
-    assert!(
-        out.status.success() && stdout.contains("2 passed"),
-        "{stdout}\n{stderr}"
-    );
+    let text = rerun::describe(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && rerun::passed(&out) == 2, "{text}");
     let portable = stderr
         .matches("grace periods use membarrier: false")
         .count();

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod handles_support;
+mod rerun;
 use handles_support::{reclaimed, within};
 
 /// Written over a dropped object's value (a guard must never see it).
@@ -364,20 +365,17 @@ static LEAKY: HandleRegistry<Obj> = HandleRegistry::new();
 /// of the process back, which would hold back the other tests' too).
 #[test]
 fn a_leaked_guard_hangs_nothing() {
-    if std::env::var_os("ALIEN_TEST_LEAKED_GUARD").is_none() {
-        let exe = std::env::current_exe().unwrap_or_else(|e| panic!("no test executable: {e}"));
-        let out = std::process::Command::new(&exe)
-            .args(["--exact", "--nocapture", "a_leaked_guard_hangs_nothing"])
-            .env("ALIEN_TEST_LEAKED_GUARD", "1")
-            .output()
-            .unwrap_or_else(|e| panic!("cannot rerun the test binary: {e}"));
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success() && stdout.contains("1 passed"),
-            "{stdout}\n{stderr}"
+    if !rerun::is_child() {
+        let out = rerun::run_self(
+            &["--exact", "--nocapture", "a_leaked_guard_hangs_nothing"],
+            &[],
         );
-        assert!(stderr.contains("leaked guards: done"), "{stderr}");
+        let text = rerun::describe(&out);
+        assert!(out.status.success() && rerun::passed(&out) == 1, "{text}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("leaked guards: done"),
+            "{text}"
+        );
         return;
     }
     within(Duration::from_secs(60), || {
@@ -418,18 +416,18 @@ fn the_stress_test_also_passes_with_portable_fences() {
     if std::env::var_os("ALIEN_MEMBARRIER").is_some() {
         return; // the child run
     }
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("no test executable: {e}"));
-    let out = std::process::Command::new(&exe)
-        .args(["--exact", "--nocapture"])
-        .arg("guards_stay_valid_while_other_threads_unregister_switch_and_grow")
-        .env("ALIEN_MEMBARRIER", "off")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot rerun the test binary: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "{stdout}\n{stderr}"
+    let out = rerun::run_self(
+        &[
+            "--exact",
+            "--nocapture",
+            "guards_stay_valid_while_other_threads_unregister_switch_and_grow",
+        ],
+        &[("ALIEN_MEMBARRIER", "off")],
     );
-    assert!(stderr.contains("(membarrier: false)"), "{stderr}");
+    let text = rerun::describe(&out);
+    assert!(out.status.success() && rerun::passed(&out) == 1, "{text}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("(membarrier: false)"),
+        "{text}"
+    );
 }
