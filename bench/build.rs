@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 const GEN_COUNT: usize = 10_000;
 /// Declarations per `define_c_function!` block.
 const GEN_BLOCK: usize = 100;
+/// First calls per P7 sample: one straight-line batch function of direct calls.
+const GEN_BATCH: usize = 20;
 
 fn fail(message: String) -> ! {
     eprintln!("error: {message}");
@@ -101,6 +103,44 @@ fn generate(out: &Path) {
         let _ = writeln!(rs, "    g{:03}::gen_f{i:05},", i / GEN_BLOCK);
     }
     rs.push_str("];\n");
+    // P7's first calls are made the way a program makes them: a direct call
+    // of the declared function at a call site of its own (one straight-line
+    // batch of GEN_BATCH calls per function), not through a table of
+    // function pointers, which would add an indirect call to a new target
+    // per first call that no program pays.
+    let _ = writeln!(
+        rs,
+        "/// How many first calls each of [`GEN_BATCHES`] makes: functions `b * GEN_BATCH ..`."
+    );
+    let _ = writeln!(rs, "pub const GEN_BATCH: usize = {GEN_BATCH};");
+    let _ = writeln!(
+        rs,
+        "/// Batch `b` calls functions `b * GEN_BATCH .. (b + 1) * GEN_BATCH` directly, in order, with `x`, and sums the results."
+    );
+    let _ = writeln!(
+        rs,
+        "pub static GEN_BATCHES: [fn(::std::ffi::c_int) -> i64; {}] = [",
+        GEN_COUNT / GEN_BATCH
+    );
+    for b in 0..GEN_COUNT / GEN_BATCH {
+        let _ = writeln!(rs, "    batch{b:03},");
+    }
+    rs.push_str("];\n");
+    for b in 0..GEN_COUNT / GEN_BATCH {
+        let _ = writeln!(
+            rs,
+            "#[inline(never)]\nfn batch{b:03}(x: ::std::ffi::c_int) -> i64 {{"
+        );
+        rs.push_str("    let mut s = 0i64;\n");
+        for i in b * GEN_BATCH..(b + 1) * GEN_BATCH {
+            let _ = writeln!(
+                rs,
+                "    s += i64::from(g{:03}::gen_f{i:05}(::std::hint::black_box(x)));",
+                i / GEN_BLOCK
+            );
+        }
+        rs.push_str("    s\n}\n");
+    }
     let decls = out.join("gen_decls.rs");
     write(&decls, &rs);
     println!("cargo:rustc-env=ALIEN_GEN_LIB={}", lib.display());

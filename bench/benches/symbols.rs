@@ -42,7 +42,7 @@ mod generated {
 use alien::BindMode;
 use common::{measure, rounds, Pairs};
 use criterion::{Criterion, SamplingMode};
-use generated::{gen_name, GEN_COUNT, GEN_FNS, GEN_LIB};
+use generated::{gen_name, GEN_BATCH, GEN_BATCHES, GEN_COUNT, GEN_FNS, GEN_LIB};
 use std::cell::Cell;
 use std::ffi::{c_int, c_void, CString};
 use std::hint::black_box;
@@ -144,7 +144,7 @@ fn p6(c: &mut Criterion, pairs: &mut Pairs) {
 /// Samples per P7 benchmark; each sample is one iteration of `P7_BATCH`
 /// first calls (criterion's warm-up takes one more iteration).
 const P7_SAMPLES: usize = 40;
-const P7_BATCH: usize = 20;
+const P7_BATCH: usize = GEN_BATCH;
 
 /// Fresh symbol indices, handed out once each.
 struct Fresh {
@@ -181,7 +181,8 @@ fn p7(c: &mut Criterion, pairs: &mut Pairs) {
     // Symbol 0 opens alien's copy of the library (the table opens a
     // declaration's library on its first lookup); not measured.
     assert_eq!(GEN_FNS[0](1), 1);
-    let alien_syms = Fresh::new(1, half);
+    // Batch 0 holds symbol 0, called above: alien's fresh batches start at 1.
+    let alien_batches = Fresh::new(1, half / GEN_BATCH);
     let peer_syms = Fresh::new(half, GEN_COUNT);
     let names: Vec<CString> = (0..GEN_COUNT).map(gen_name).collect();
     let mut g = c.benchmark_group("P7/first-call");
@@ -195,9 +196,8 @@ fn p7(c: &mut Criterion, pairs: &mut Pairs) {
     let mut alien_side = |iters: u64| {
         let mut sum = 0;
         let start = Instant::now();
-        for _ in 0..iters as usize * P7_BATCH {
-            let i = alien_syms.take();
-            sum += GEN_FNS[i](black_box(1));
+        for _ in 0..iters as usize {
+            sum += GEN_BATCHES[alien_batches.take()](black_box(1));
         }
         let d = start.elapsed();
         black_box(sum);
@@ -261,7 +261,7 @@ fn p7(c: &mut Criterion, pairs: &mut Pairs) {
             a,
             d,
         );
-        if alien_syms.left() < need || peer_syms.left() < need {
+        if alien_batches.left() * GEN_BATCH < need || peer_syms.left() < need {
             println!(
                 "P7: fresh symbols used up after round {round}; run the process again for more"
             );
@@ -304,8 +304,12 @@ fn count(mode: &str, n: usize) -> ExitCode {
             }
             println!("names: {GEN_COUNT}");
         }
-        "lazy" | "dlsymcall" if n >= GEN_COUNT => {
-            eprintln!("at most {} fresh symbols", GEN_COUNT - 1);
+        "lazy" | "dlsymcall" if n >= GEN_COUNT - GEN_BATCH => {
+            eprintln!("at most {} fresh symbols", GEN_COUNT - GEN_BATCH - 1);
+            return ExitCode::FAILURE;
+        }
+        "lazy" if n % GEN_BATCH != 0 => {
+            eprintln!("`lazy` counts whole batches: N must be a multiple of {GEN_BATCH}");
             return ExitCode::FAILURE;
         }
         "lazy" => {
@@ -313,8 +317,9 @@ fn count(mode: &str, n: usize) -> ExitCode {
                 eprintln!("`lazy` needs ALIEN_BIND=lazy");
                 return ExitCode::FAILURE;
             }
-            for f in &GEN_FNS[1..=n] {
-                sum += i64::from(f(black_box(1)));
+            // Batch 0 holds symbol 0, called above.
+            for b in &GEN_BATCHES[1..=n / GEN_BATCH] {
+                sum += b(black_box(1));
             }
         }
         "dlsymcall" => {

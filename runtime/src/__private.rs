@@ -17,9 +17,16 @@ pub use std::result::Result::{self, Err, Ok};
 use crate::error::UndefinedSymbol;
 use std::ffi::c_char;
 
-/// Every declaration of every crate in the program, collected at link time.
+/// Every declaration of every crate in the program, collected at link time:
+/// one entry per block of declarations (a `define_c_function!` block is one
+/// array of records, in declaration order), one per single declaration.
 #[linkme::distributed_slice]
-pub static LINKAGE: [&'static Decl];
+pub static LINKAGE: [&'static [Decl]];
+
+/// Every registered declaration, block by block.
+pub(crate) fn registered() -> impl Iterator<Item = &'static Decl> {
+    LINKAGE.iter().flat_map(|block| block.iter())
+}
 
 /// A length parameter tied to a slice (`len: c_uint = buf.len()`): the
 /// slice's length in the parameter's C type, or the overflow error.

@@ -55,9 +55,6 @@ pub const FLAG_ERRNO: u8 = 2;
 pub const FLAG_INLINE: u8 = 4;
 /// Flag: the function is variadic.
 pub const FLAG_VARIADIC: u8 = 8;
-/// Flag: `module_path` names the declaration's companion module (its last
-/// segment is the declaration's own name, not where it was declared).
-pub const FLAG_COMPANION: u8 = 16;
 /// Flag: a name known only at run time (`ensure_linkage`): its callers'
 /// argument types are unknown, so its lazy stub saves the whole vector state.
 pub const FLAG_UNKNOWN_SIGNATURE: u8 = 32;
@@ -65,7 +62,14 @@ pub const FLAG_UNKNOWN_SIGNATURE: u8 = 32;
 /// A declared foreign symbol. Generated code creates these with
 /// [`Decl::code`] and [`Decl::data`]; users see them through
 /// [`LinkageInfo`](crate::LinkageInfo).
-#[repr(C)]
+///
+/// Laid out for the first call: everything the slot load, the lazy stub's
+/// resolution and the binding touch (slots, symbol, library, state,
+/// supplier, interposition) is in the first 64 bytes, and the record is
+/// 64-byte aligned, so a first call reads one cache line of it; the names
+/// used only by introspection and messages follow. A block of declarations
+/// is one array of these, in declaration order.
+#[repr(C, align(64))]
 pub struct Decl {
     /// The address a Rust call goes through. For code: the function, a lazy
     /// stub, or (before startup) [`not_started`]. For data: the variable's
@@ -75,22 +79,26 @@ pub struct Decl {
     /// `slot`, except that an unresolved symbol points to the stub that
     /// reports to C callers.
     pub(crate) entry_slot: AtomicPtr<()>,
-    pub(crate) state: AtomicU8,
+    symbol: &'static CStr,
+    library: Option<&'static LibrarySpec>,
     /// Which library supplied the address (an index into the table's
     /// suppliers, 0 for none).
     pub(crate) supplier: AtomicU32,
     /// How many interpositions are active (their replacement is in the
     /// slots; the binding underneath is in `underlying`).
     pub(crate) interposed: AtomicU32,
-    /// The address bound underneath the interpositions.
-    pub(crate) underlying: AtomicPtr<()>,
-    symbol: &'static CStr,
-    library: Option<&'static LibrarySpec>,
+    pub(crate) state: AtomicU8,
     kind: SymbolKind,
     flags: u8,
+    /// The address bound underneath the interpositions.
+    pub(crate) underlying: AtomicPtr<()>,
+    // Second cache line: read by introspection and error messages only.
     rust_name: &'static str,
     module_path: &'static str,
 }
+
+// What a first call reads is one cache line.
+const _: () = assert!(std::mem::offset_of!(Decl, underlying) + 8 <= 64);
 
 impl Decl {
     /// A function declaration.
@@ -104,14 +112,14 @@ impl Decl {
         Decl {
             slot: AtomicPtr::new(not_started as *mut ()),
             entry_slot: AtomicPtr::new(not_started as *mut ()),
-            state: AtomicU8::new(STATE_UNBOUND),
-            supplier: AtomicU32::new(0),
-            interposed: AtomicU32::new(0),
-            underlying: AtomicPtr::new(std::ptr::null_mut()),
             symbol,
             library,
+            supplier: AtomicU32::new(0),
+            interposed: AtomicU32::new(0),
+            state: AtomicU8::new(STATE_UNBOUND),
             kind: SymbolKind::Code,
             flags,
+            underlying: AtomicPtr::new(std::ptr::null_mut()),
             rust_name,
             module_path,
         }
@@ -127,14 +135,14 @@ impl Decl {
         Decl {
             slot: AtomicPtr::new(std::ptr::null_mut()),
             entry_slot: AtomicPtr::new(std::ptr::null_mut()),
-            state: AtomicU8::new(STATE_UNBOUND),
-            supplier: AtomicU32::new(0),
-            interposed: AtomicU32::new(0),
-            underlying: AtomicPtr::new(std::ptr::null_mut()),
             symbol,
             library,
+            supplier: AtomicU32::new(0),
+            interposed: AtomicU32::new(0),
+            state: AtomicU8::new(STATE_UNBOUND),
             kind: SymbolKind::Data,
             flags: 0,
+            underlying: AtomicPtr::new(std::ptr::null_mut()),
             rust_name,
             module_path,
         }
@@ -187,11 +195,6 @@ impl Decl {
 
     /// The module the declaration is in.
     pub fn module_path(&self) -> &'static str {
-        if self.flags & FLAG_COMPANION != 0 {
-            if let Some((parent, _)) = self.module_path.rsplit_once("::") {
-                return parent;
-            }
-        }
         self.module_path
     }
 

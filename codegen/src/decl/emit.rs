@@ -38,12 +38,12 @@ pub fn library(lib: Option<&LibraryAttr>) -> (TokenStream, TokenStream) {
     }
 }
 
-/// Registers `decl` (an expression of type `&'static Decl`) in the
-/// link-time registry.
-pub fn register(decl: TokenStream) -> TokenStream {
+/// Registers `decls` (an expression of type `&'static [Decl]`: a block's
+/// array, or one record as a slice) in the link-time registry.
+pub fn register(decls: TokenStream) -> TokenStream {
     quote! {
         #[::alien::__private::linkme::distributed_slice(::alien::__private::LINKAGE)]
         #[linkme(crate = ::alien::__private::linkme)]
-        static __ALIEN_REGISTRATION: &'static ::alien::__private::Decl = #decl;
+        static __ALIEN_REGISTRATION: &'static [::alien::__private::Decl] = #decls;
     }
 }

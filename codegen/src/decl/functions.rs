@@ -110,16 +110,72 @@ pub fn expand(input: TokenStream) -> TokenStream {
                 static #ident: ::alien::__private::LibrarySpec =
                     ::alien::__private::LibrarySpec { name: #name, candidates: &[#(#candidates),*] };
             });
-            Some((lib, quote!(super::#ident)))
+            Some((lib, ident))
         }
         _ => None,
     };
+    // The records: one array for the block, in declaration order (so the
+    // records of neighbouring declarations are neighbours in memory), and a
+    // static of its own for each declaration under `#[cfg]`.
+    let array = checked.first().map(|first| hidden(&first.name, "decls"));
+    let mut records = Vec::new();
     for f in &checked {
         let same = shared
             .as_ref()
             .filter(|(lib, _)| f.library.as_ref().is_some_and(|l| same_library(l, lib)))
-            .map(|(_, path)| path);
-        out.extend(emit_function(f, same));
+            .map(|(_, ident)| ident);
+        let lib_expr = match (same, &f.library) {
+            (Some(ident), _) => quote!(::core::option::Option::Some(&#ident)),
+            (None, Some(l)) => {
+                let ident = hidden(&f.name, "library");
+                let cfgs = &f.cfgs;
+                let (name, candidates) = (&l.name, &l.candidates);
+                out.extend(quote! {
+                    #(#cfgs)*
+                    #[doc(hidden)]
+                    #[allow(non_upper_case_globals, dead_code)]
+                    static #ident: ::alien::__private::LibrarySpec =
+                        ::alien::__private::LibrarySpec { name: #name, candidates: &[#(#candidates),*] };
+                });
+                quote!(::core::option::Option::Some(&#ident))
+            }
+            (None, None) => quote!(::core::option::Option::None),
+        };
+        let symbol = emit::c_string(&f.c_name);
+        let rust_name = f.name.to_string();
+        let flags = f.flags.bits(f.variadic);
+        let record = quote! {
+            ::alien::__private::Decl::code(#symbol, #lib_expr, #flags, #rust_name, ::core::module_path!())
+        };
+        let decl_path = if f.cfgs.is_empty() {
+            let index = records.len();
+            records.push(record);
+            quote!(&super::#array[#index])
+        } else {
+            let ident = hidden(&f.name, "decl");
+            let cfgs = &f.cfgs;
+            let registration = emit::register(quote!(::core::slice::from_ref(&#ident)));
+            out.extend(quote! {
+                #(#cfgs)*
+                #[doc(hidden)]
+                #[allow(non_upper_case_globals)]
+                static #ident: ::alien::__private::Decl = #record;
+                #(#cfgs)*
+                const _: () = { #registration };
+            });
+            quote!(&super::#ident)
+        };
+        out.extend(emit_function(f, &decl_path));
+    }
+    if let (Some(array), false) = (&array, records.is_empty()) {
+        let len = records.len();
+        let registration = emit::register(quote!(&#array));
+        out.extend(quote! {
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            static #array: [::alien::__private::Decl; #len] = [#(#records),*];
+            const _: () = { #registration };
+        });
     }
     out.extend(header_checks.into_iter().flatten());
     out
@@ -180,20 +236,12 @@ fn hidden(name: &Ident, what: &str) -> Ident {
 /// types at the declaring scope, and the companion module, which re-exports
 /// them by name. (The module does not glob-import its parent: with N
 /// declarations in one scope that made name resolution O(N²).)
-fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream {
+fn emit_function(f: &Function, decl_path: &TokenStream) -> TokenStream {
     let name = &f.name;
     let vis = &f.vis;
     let attrs = &f.attrs;
     let cfgs = &f.cfgs;
     let rust_name = name.to_string();
-    let symbol = emit::c_string(&f.c_name);
-    let (lib_static, lib_expr) = match shared_lib {
-        Some(path) => (quote!(), quote!(::core::option::Option::Some(&#path))),
-        None => emit::library(f.library.as_ref()),
-    };
-    // 16: the module path is the companion module's (see the runtime's FLAG_COMPANION).
-    let flags = f.flags.bits(f.variadic) | 16;
-    let registration = emit::register(quote!(&DECL));
     let plan = CallPlan::new(f, &quote!(#name::DECL.slot()));
     let CallPlan {
         inputs,
@@ -244,7 +292,7 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
                 where
                     F: ::alien::callback::InterposeFn<#c_args, #c_ret>,
                 {
-                    ::alien::callback::InterposeFn::<#c_args, #c_ret>::interpose(replacement, &#name::DECL)
+                    ::alien::callback::InterposeFn::<#c_args, #c_ret>::interpose(replacement, #name::DECL)
                 }
             },
             quote! {
@@ -270,37 +318,33 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
         #[doc = #module_doc]
         #[allow(non_snake_case, non_upper_case_globals, dead_code, unused_imports, clippy::all)]
         #vis mod #name {
-            #lib_static
             /// The declaration's linkage-table record.
-            pub static DECL: ::alien::__private::Decl = ::alien::__private::Decl::code(
-                #symbol, #lib_expr, #flags, #rust_name, ::core::module_path!(),
-            );
-            #registration
+            pub const DECL: &'static ::alien::__private::Decl = #decl_path;
             /// The C type of the function.
             #[doc(inline)]
             #inner use super::#cfn as CFn;
             /// Whether the symbol is bound (after startup binding).
             #[inline]
             pub fn is_resolved() -> bool {
-                ::alien::__private::is_resolved(&DECL)
+                ::alien::__private::is_resolved(DECL)
             }
             /// The declaration's row in the linkage table.
             #[inline]
             pub fn info() -> ::alien::LinkageInfo {
-                ::alien::__private::info(&DECL)
+                ::alien::__private::info(DECL)
             }
             /// The C-callable entry: an address that never changes and follows
             /// every later rebinding, to hand to C.
             #[inline]
             pub fn try_entry() -> ::core::result::Result<#cfn_t, ::alien::Error> {
                 // SAFETY: the entry jumps to a function of this C type.
-                ::alien::try_entry(&DECL).map(|a| unsafe { ::alien::__private::transmute::<usize, #cfn_t>(a) })
+                ::alien::try_entry(DECL).map(|a| unsafe { ::alien::__private::transmute::<usize, #cfn_t>(a) })
             }
             /// [`try_entry`], panicking if executable memory cannot be had.
             #[inline]
             pub fn entry() -> #cfn_t {
                 // SAFETY: as in `try_entry`.
-                unsafe { ::alien::__private::transmute::<usize, #cfn_t>(::alien::__private::entry(&DECL)) }
+                unsafe { ::alien::__private::transmute::<usize, #cfn_t>(::alien::__private::entry(DECL)) }
             }
             /// A bind-once snapshot: the function's address right now, as a
             /// plain function pointer that does not follow later relinking
@@ -316,14 +360,14 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
             /// reach it.
             #[inline]
             pub fn interpose(replacement: #cfn_t) -> ::alien::Interposition {
-                ::alien::interpose(&DECL, replacement as usize)
+                ::alien::interpose(DECL, replacement as usize)
             }
             /// The function under any interpositions (for a replacement that
             /// calls the original).
             #[inline]
             pub fn original() -> #cfn_t {
                 // SAFETY: the address is a function of this C type (or its lazy stub).
-                unsafe { ::alien::__private::transmute::<usize, #cfn_t>(::alien::original(&DECL)) }
+                unsafe { ::alien::__private::transmute::<usize, #cfn_t>(::alien::original(DECL)) }
             }
             #interpose_with_inner
             /// Calls the function, returning every failure — the symbol
@@ -343,7 +387,7 @@ fn emit_function(f: &Function, shared_lib: Option<&TokenStream>) -> TokenStream 
         #[allow(clippy::too_many_arguments, clippy::missing_safety_doc, non_snake_case)]
         #vis #unsafety fn #try_call #generics (#(#inputs),* #va_input) -> ::core::result::Result<#output, ::alien::CallError> {
             if !#name::DECL.is_resolved() {
-                ::alien::__private::try_resolve(&#name::DECL).map_err(::alien::CallError::Undefined)?;
+                ::alien::__private::try_resolve(#name::DECL).map_err(::alien::CallError::Undefined)?;
             }
             #[allow(unused_unsafe)]
             unsafe { #call(#(#input_names),* #va_name) }

@@ -139,7 +139,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let symbol = emit::c_string(&f.c_name);
     let (lib_static, lib_expr) = emit::library(f.library.as_ref());
     let flags = f.flags.bits(false);
-    let registration = emit::register(quote!(&DECL));
+    let registration = emit::register(quote!(::core::slice::from_ref(&DECL)));
     let plan = CallPlan::new(&f, &quote!(DECL.slot()));
     let CallPlan {
         inputs,

@@ -140,7 +140,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         let attrs = &item.other;
         let cfgs = &item.cfgs;
         let rust_name = name.to_string();
-        let registration = emit::register(quote!(&#name.decl));
+        let registration = emit::register(quote!(::core::slice::from_ref(&#name.decl)));
         let span = v.ty.span();
         let shim = quote_spanned!(span=> fn __alien_check<T: ::alien::__private::CRepr>() {} __alien_check::<#rust_ty>(););
         out.push(quote! {

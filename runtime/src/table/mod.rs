@@ -295,10 +295,7 @@ impl Table {
 
     /// Every declaration: the registry's, then those made at run time.
     pub(crate) fn all_decls(&self) -> impl Iterator<Item = &'static Decl> + '_ {
-        crate::__private::LINKAGE
-            .iter()
-            .copied()
-            .chain(self.dynamic.values().copied())
+        crate::__private::registered().chain(self.dynamic.values().copied())
     }
 }
 

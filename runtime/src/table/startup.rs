@@ -37,7 +37,7 @@ static INIT: Once = Once::new();
 pub fn init() {
     INIT.call_once(|| {
         let mut t = lock();
-        let decls: Vec<&'static Decl> = crate::__private::LINKAGE.iter().copied().collect();
+        let decls: Vec<&'static Decl> = crate::__private::registered().collect();
         bind_decls(&mut t, &decls);
     });
 }
