@@ -25,6 +25,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 cd "$ROOT"
 export CARGO_TARGET_DIR=${ALIEN_BENCH_TARGET_DIR:-$ROOT/target/bench}
+BENCH_RUSTFLAGS="-C llvm-args=-align-loops=64"
 WORK=$CARGO_TARGET_DIR/alien-bench-run
 P7_PROCS=${ALIEN_BENCH_P7_PROCS:-5}
 CG_N=1000000          # P1: calls per callgrind run (and 2N)
@@ -65,7 +66,10 @@ if [ -z "$REPORT_ONLY" ]; then
 FEAT=(-p alien-bench --features gen)
 log "building the benchmarks (first run: criterion and 10,000 generated declarations take minutes)"
 build_start=$(date +%s)
-cargo bench "${FEAT[@]}" --no-run --message-format=json-render-diagnostics > "$WORK/build.json"
+# Every loop header starts a 64-byte line, in every variant alike: otherwise
+# where the linker happens to put a 10-instruction loop (across a 32-byte
+# uop-cache window or a fetch line, or not) decides a P1 row by 20 %.
+RUSTFLAGS="${RUSTFLAGS:-} $BENCH_RUSTFLAGS" cargo bench "${FEAT[@]}" --no-run --message-format=json-render-diagnostics > "$WORK/build.json"
 echo "bench_build_seconds=$(( $(date +%s) - build_start ))" >> "$WORK/env.txt"
 fi
 exe() {
@@ -244,7 +248,7 @@ for line in open(os.path.join(work, "env.txt")):
     k, _, v = line.rstrip("\n").partition("=")
     env[k] = v
 target = rel(env["target_dir"])
-tdir = f"CARGO_TARGET_DIR={target} " if target != "target" else ""
+tdir = (f"CARGO_TARGET_DIR={target} " if target != "target" else "") + "RUSTFLAGS='-C llvm-args=-align-loops=64' "
 
 
 def median(xs):
@@ -594,7 +598,10 @@ A("- **direct**: `extern \"C\"` declarations; the bench targets link the library
 A("- **libloading**: a function pointer copied out of a `libloading::Symbol`.")
 A("")
 A("Every variant is the same `#[inline(never)]` loop (`alien_bench::loops::bench_loop_<variant>_<function>`: "
-  "first argument from the loop counter, results summed); criterion times it and callgrind counts it.")
+  "first argument from the loop counter, results summed); criterion times it and callgrind counts it. The benchmarks "
+  "are built with `RUSTFLAGS='-C llvm-args=-align-loops=64'`, so every loop body starts a 64-byte line in every "
+  "variant alike: before that, where the linker happened to put each loop decided `add2` by 20 % (the same machine "
+  "code measured 1.20 in one binary and 1.00 in another, and after an unrelated change 1.20 in both).")
 A("")
 A("### Time per call (ns)")
 A("")

@@ -58,7 +58,7 @@ work, root, target_dir, regcount, relink, cg_n, cg_relink = sys.argv[1:8]
 cg_n, cg_relink = int(cg_n), int(cg_relink)
 rel = lambda p: os.path.relpath(p, root) if p else "?"
 target = rel(target_dir)
-tdir = f"CARGO_TARGET_DIR={target} " if target != "target" else ""
+tdir = (f"CARGO_TARGET_DIR={target} " if target != "target" else "") + "RUSTFLAGS='-C llvm-args=-align-loops=64' "
 B = f"{tdir}cargo bench -p alien-bench --features gen"
 cg = "valgrind --tool=callgrind --callgrind-out-file=cg.out"
 

@@ -60,7 +60,7 @@ import collections, csv, os, statistics, sys
  load_start, load_end) = sys.argv[1:11]
 cmp_count, cg_calls, cg_sorts, cg_create = int(cmp_count), int(cg_calls), int(cg_sorts), int(cg_create)
 rel = lambda p: os.path.relpath(p, root)
-tdir = "" if os.path.realpath(target) == os.path.realpath(os.path.join(root, "target")) else f"CARGO_TARGET_DIR={rel(target)} "
+tdir = ("" if os.path.realpath(target) == os.path.realpath(os.path.join(root, "target")) else f"CARGO_TARGET_DIR={rel(target)} ") + "RUSTFLAGS='-C llvm-args=-align-loops=64' "
 rtc = rel(rtcount)
 
 # The rows, as the benchmarks name them (benches/runtime_calls.rs, benches/callbacks.rs).

@@ -1,7 +1,10 @@
 //! What a declaration compiles to: one static record per foreign symbol.
 //!
-//! The macros emit a [`Decl`] (a `static`) for every declared function and
-//! variable and register a reference to it in the link-time collected
+//! The macros emit a [`Decl`] for every declared function and variable: the
+//! functions of a `define_c_function!` block as one `static` array, in
+//! declaration order (a declaration under `#[cfg]` gets a static of its own),
+//! every other declaration as a `static` of its own. Each array, or single
+//! record as a one-element slice, is registered in the link-time collected
 //! [`LINKAGE`](crate::__private::LINKAGE) slice. The record is SBCL's
 //! `LINKAGE-INFO` plus the slot itself: the first field is the address a Rust
 //! call goes through, read with one relaxed load.

@@ -132,3 +132,27 @@ fn run_time_entries_have_rows() {
     let _ = alien::ensure_linkage("abs", None);
     assert_eq!(alien::linkage().len(), after);
 }
+
+#[test]
+fn a_blocks_records_are_one_array_in_declaration_order() {
+    let size = std::mem::size_of::<alien::__private::Decl>();
+    assert_eq!(std::mem::align_of::<alien::__private::Decl>(), 64);
+    let at = |d: &'static alien::__private::Decl| std::ptr::from_ref(d) as usize;
+    // The block's declarations without `#[cfg]` are neighbours, in order.
+    assert_eq!(at(add2_inline::DECL), at(add2::DECL) + size);
+    assert_eq!(at(add2_flags::DECL), at(add2_inline::DECL) + size);
+    // The one under `#[cfg]` has a record of its own, outside the array.
+    let cfg = at(alien_cfg_enabled_missing::DECL);
+    assert!(cfg < at(add2::DECL) || cfg >= at(add2_flags::DECL) + size);
+    for d in [
+        add2::DECL,
+        add2_flags::DECL,
+        alien_cfg_enabled_missing::DECL,
+    ] {
+        assert_eq!(at(d) % 64, 0);
+        // Every record names the module it was declared in.
+        assert_eq!(d.module_path(), module_path!());
+    }
+    assert_eq!(add2_flags::DECL.rust_name(), "add2_flags");
+    assert_eq!(add2_flags::DECL.symbol(), c"add2");
+}
