@@ -182,3 +182,29 @@ fn a_panicking_hook_panics_at_the_caller() {
     assert!(text.contains("the hook exploded"), "{text}");
     assert_eq!(add2(1, 2), 3);
 }
+
+// ---------------------------------------------------------------------------
+// 6. A block's first declaration naming a library of its own.
+
+define_c_function! {
+    #![library("alien_no_such_block_library")]
+    #[library("m")]
+    pub fn fabs_own_library(x: f64) -> f64 = "fabs";
+    pub fn labs_block_library(x: c_long) -> c_long = "labs";
+}
+
+/// The block's library record is named after the block's first
+/// declaration (`__alien_<first>_library`); when that declaration named a
+/// library of its own, its record (since the records became one array per
+/// block in session 4, emitted beside the block's) must not take the same
+/// name, or the block does not compile. Each declaration keeps its library.
+#[test]
+fn a_first_declaration_with_its_own_library() {
+    assert_eq!(fabs_own_library(-2.5), 2.5);
+    assert_eq!(labs_block_library(-7), 7);
+    assert_eq!(fabs_own_library::info().library, Some("m"));
+    assert_eq!(
+        labs_block_library::info().library,
+        Some("alien_no_such_block_library")
+    );
+}

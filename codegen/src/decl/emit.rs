@@ -2,7 +2,7 @@
 //! symbol, and the registration in the link-time registry.
 
 use super::attrs::LibraryAttr;
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use std::ffi::CString;
 use syn::LitStr;
@@ -20,21 +20,25 @@ pub fn c_string(name: &LitStr) -> TokenStream {
     }
 }
 
+/// `static #ident: LibrarySpec = ...;` for `lib`.
+pub fn library_static(ident: &Ident, lib: &LibraryAttr) -> TokenStream {
+    let (name, candidates) = (&lib.name, &lib.candidates);
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, dead_code)]
+        static #ident: ::alien::__private::LibrarySpec =
+            ::alien::__private::LibrarySpec { name: #name, candidates: &[#(#candidates),*] };
+    }
+}
+
 /// `static __ALIEN_LIB: LibrarySpec = ...;` and the expression naming it.
 pub fn library(lib: Option<&LibraryAttr>) -> (TokenStream, TokenStream) {
     match lib {
         None => (quote!(), quote!(::core::option::Option::None)),
-        Some(l) => {
-            let name = &l.name;
-            let candidates = &l.candidates;
-            (
-                quote! {
-                    static __ALIEN_LIB: ::alien::__private::LibrarySpec =
-                        ::alien::__private::LibrarySpec { name: #name, candidates: &[#(#candidates),*] };
-                },
-                quote!(::core::option::Option::Some(&__ALIEN_LIB)),
-            )
-        }
+        Some(l) => (
+            library_static(&Ident::new("__ALIEN_LIB", Span::call_site()), l),
+            quote!(::core::option::Option::Some(&__ALIEN_LIB)),
+        ),
     }
 }
 

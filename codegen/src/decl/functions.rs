@@ -103,13 +103,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let shared = match (&block.library, checked.first()) {
         (Some(lib), Some(first)) => {
             let ident = hidden(&first.name, "library");
-            let (name, candidates) = (&lib.name, &lib.candidates);
-            out.extend(quote! {
-                #[doc(hidden)]
-                #[allow(non_upper_case_globals, dead_code)]
-                static #ident: ::alien::__private::LibrarySpec =
-                    ::alien::__private::LibrarySpec { name: #name, candidates: &[#(#candidates),*] };
-            });
+            out.extend(emit::library_static(&ident, lib));
             Some((lib, ident))
         }
         _ => None,
@@ -127,16 +121,11 @@ pub fn expand(input: TokenStream) -> TokenStream {
         let lib_expr = match (same, &f.library) {
             (Some(ident), _) => quote!(::core::option::Option::Some(&#ident)),
             (None, Some(l)) => {
-                let ident = hidden(&f.name, "library");
+                // Not `_library`: that is the block's, named after the first declaration.
+                let ident = hidden(&f.name, "own_library");
                 let cfgs = &f.cfgs;
-                let (name, candidates) = (&l.name, &l.candidates);
-                out.extend(quote! {
-                    #(#cfgs)*
-                    #[doc(hidden)]
-                    #[allow(non_upper_case_globals, dead_code)]
-                    static #ident: ::alien::__private::LibrarySpec =
-                        ::alien::__private::LibrarySpec { name: #name, candidates: &[#(#candidates),*] };
-                });
+                let spec = emit::library_static(&ident, l);
+                out.extend(quote!(#(#cfgs)* #spec));
                 quote!(::core::option::Option::Some(&#ident))
             }
             (None, None) => quote!(::core::option::Option::None),
