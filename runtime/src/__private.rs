@@ -1,8 +1,9 @@
 //! What generated code needs. Not a public API: it changes without notice.
 
+pub use crate::bare::{BareBlock, BARE};
 pub use crate::callback::ForeignCall;
 pub use crate::decl::{
-    Decl, LibrarySpec, FLAG_ERRNO, FLAG_INLINE, FLAG_NO_CALLBACKS, FLAG_VARIADIC,
+    Decl, LibrarySpec, FLAG_ERRNO, FLAG_INLINE, FLAG_NO_CALLBACKS, FLAG_VARIADIC, SLOT_OFFSET,
 };
 pub use crate::errno::Errno;
 pub use crate::marshal::{
@@ -25,6 +26,7 @@ pub static LINKAGE: [&'static [Decl]];
 
 /// Every registered declaration, block by block.
 pub(crate) fn registered() -> impl Iterator<Item = &'static Decl> {
+    crate::bare::name_records();
     LINKAGE.iter().flat_map(|block| block.iter())
 }
 

@@ -9,7 +9,7 @@
 //! `LINKAGE-INFO` plus the slot itself: the first field is the address a Rust
 //! call goes through, read with one relaxed load.
 
-use std::ffi::CStr;
+use std::ffi::{c_char, CStr};
 use std::fmt;
 use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU8, Ordering};
 
@@ -82,7 +82,10 @@ pub struct Decl {
     /// `slot`, except that an unresolved symbol points to the stub that
     /// reports to C callers.
     pub(crate) entry_slot: AtomicPtr<()>,
-    symbol: &'static CStr,
+    /// A `'static` NUL-terminated name: set by the constructor, or (for a
+    /// bare block, whose records are one repeated constant) from the block's
+    /// names when the block is first registered.
+    symbol: AtomicPtr<c_char>,
     library: Option<&'static LibrarySpec>,
     /// Which library supplied the address (an index into the table's
     /// suppliers, 0 for none).
@@ -100,6 +103,9 @@ pub struct Decl {
     module_path: &'static str,
 }
 
+/// Where a record's slot is (what a bare block's trampolines jump through).
+pub const SLOT_OFFSET: usize = std::mem::offset_of!(Decl, slot);
+
 // What a first call reads is one cache line.
 const _: () = assert!(std::mem::offset_of!(Decl, underlying) + 8 <= 64);
 
@@ -115,7 +121,7 @@ impl Decl {
         Decl {
             slot: AtomicPtr::new(not_started as *mut ()),
             entry_slot: AtomicPtr::new(not_started as *mut ()),
-            symbol,
+            symbol: AtomicPtr::new(symbol.as_ptr().cast_mut()),
             library,
             supplier: AtomicU32::new(0),
             interposed: AtomicU32::new(0),
@@ -128,6 +134,21 @@ impl Decl {
         }
     }
 
+    /// A record of a bare block (`#![alien(bare)]`): every record of the
+    /// block is this one constant, and the names (symbol and Rust name
+    /// alike) are set from the block's [`BareBlock`](crate::__private::BareBlock)
+    /// when the block is first registered.
+    pub const fn bare(library: Option<&'static LibrarySpec>, module_path: &'static str) -> Decl {
+        Decl::code(c"", library, 0, "", module_path)
+    }
+
+    /// Sets the symbol of a bare record: `name` is `'static` and
+    /// NUL-terminated.
+    pub(crate) fn set_bare_symbol(&self, name: &'static CStr) {
+        self.symbol
+            .store(name.as_ptr().cast_mut(), Ordering::Release);
+    }
+
     /// A variable declaration.
     pub const fn data(
         symbol: &'static CStr,
@@ -138,7 +159,7 @@ impl Decl {
         Decl {
             slot: AtomicPtr::new(std::ptr::null_mut()),
             entry_slot: AtomicPtr::new(std::ptr::null_mut()),
-            symbol,
+            symbol: AtomicPtr::new(symbol.as_ptr().cast_mut()),
             library,
             supplier: AtomicU32::new(0),
             interposed: AtomicU32::new(0),
@@ -168,12 +189,15 @@ impl Decl {
 
     /// The C symbol name.
     pub fn symbol(&self) -> &'static CStr {
-        self.symbol
+        // SAFETY: `symbol` only ever holds the address of a `&'static CStr`
+        // (the constructors' argument, or a bare block's name, see
+        // `set_bare_symbol`).
+        unsafe { CStr::from_ptr(self.symbol.load(Ordering::Acquire)) }
     }
 
     /// The symbol name as text (lossy for non-UTF-8 names).
     pub fn symbol_str(&self) -> std::borrow::Cow<'static, str> {
-        self.symbol.to_string_lossy()
+        self.symbol().to_string_lossy()
     }
 
     /// The library the declaration names, if any.
@@ -193,7 +217,12 @@ impl Decl {
 
     /// The Rust name of the declaration.
     pub fn rust_name(&self) -> &'static str {
-        self.rust_name
+        if self.rust_name.is_empty() {
+            // A bare declaration is named as its symbol.
+            self.symbol().to_str().unwrap_or("")
+        } else {
+            self.rust_name
+        }
     }
 
     /// The module the declaration is in.
@@ -222,7 +251,7 @@ impl Decl {
 impl fmt::Debug for Decl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Decl")
-            .field("symbol", &self.symbol)
+            .field("symbol", &self.symbol())
             .field("library", &self.library.map(|l| l.name))
             .field("kind", &self.kind)
             .field("state", &self.state())

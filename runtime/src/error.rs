@@ -55,6 +55,11 @@ pub enum Error {
     Codegen(alien_codegen::x86::CodegenError),
     /// A symbol name contains a NUL byte.
     InvalidSymbolName(String),
+    /// An address given as a bare declaration's function is not one.
+    NotBare {
+        /// The address.
+        address: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -68,6 +73,11 @@ impl fmt::Display for Error {
             ),
             Error::Codegen(e) => write!(f, "{e}"),
             Error::InvalidSymbolName(n) => write!(f, "symbol name {n:?} contains a NUL byte"),
+            Error::NotBare { address } => write!(
+                f,
+                "address {address:#x} is not a function declared in a bare block \
+                 (`#![alien(bare)]`); pass the declared item itself, as `name as *const ()`"
+            ),
         }
     }
 }
@@ -79,7 +89,7 @@ impl std::error::Error for Error {
             Error::Undefined(e) => Some(e),
             Error::CodeMemory(e) => Some(e),
             Error::Codegen(e) => Some(e),
-            Error::InvalidSymbolName(_) => None,
+            Error::InvalidSymbolName(_) | Error::NotBare { .. } => None,
         }
     }
 }

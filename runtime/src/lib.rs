@@ -1,5 +1,6 @@
 #![doc = include_str!("../../README.md")]
 
+mod bare;
 pub mod callback;
 pub mod code;
 mod decl;
@@ -21,6 +22,7 @@ pub mod __private;
 pub use alien_macros::{
     define_alien_variable, define_c_enum, define_c_function, foreign_procedure, CStruct,
 };
+pub use bare::BareFunction;
 pub use callback::{set_orphan_panic_policy, Callback, OrphanPanicPolicy, RuntimeCallback};
 pub use decl::{BindState, SymbolKind};
 pub use dynamic::{ensure_linkage, try_ensure_linkage, DynamicEntry};

@@ -1,15 +1,16 @@
 //! Declarations checked against a C header at compile time.
 //!
-//! `alien-build` describes every prototype of a header as a type in a module
-//! (`pub type compress = unsafe extern "C" fn(*mut Bytef, ...) -> c_int;`),
-//! with helper traits in its `__alien` submodule. A declaration marked
+//! `alien-build` describes every prototype of a header as a declaration in
+//! a module (the bare block's `unsafe extern "C-unwind"` items re-exported,
+//! or prototype-only items of the same form), with helper traits in its
+//! `__alien` submodule. A declaration marked
 //! `#[alien(checked = path::to::that_module)]` (or a block marked
 //! `#![alien(checked = ...)]`) expands, besides the declaration, to a
 //! function that is never called and that compiles only if the C types the
 //! declaration passes agree with the prototype:
 //!
 //! - the prototype is split into its parameter types by a generic function
-//!   taking `unsafe extern "C" fn(A0, .., An) -> R` with the declaration's
+//!   taking `unsafe extern "C-unwind" fn(A0, .., An) -> R` with the declaration's
 //!   arity (and `...`), so a different arity or variadic-ness is a type
 //!   mismatch at the declaration's name;
 //! - each C type the declaration passes (after marshalling: `out`/`inout`
@@ -133,18 +134,18 @@ pub fn function(f: &Function, path: &syn::Path) -> TokenStream {
         ret_span,
     ));
     let cfgs = &f.cfgs;
-    let header_ty = respan(quote!(#path::#proto), name_span);
+    let header_fn = respan(quote!(#path::#proto), name_span);
     let split = quote_spanned! {name_span=>
-        let __alien_p = __alien_parts(__alien_h);
+        let __alien_p = __alien_parts(#header_fn);
     };
     let h = quote!(#path::__alien::Header);
     quote! {
         #(#cfgs)*
         const _: () = {
             #[allow(dead_code, non_snake_case, unused_variables, clippy::all)]
-            fn __alien_checked(__alien_h: #header_ty) {
+            fn __alien_checked() {
                 fn __alien_parts<#(#gens,)* __AlienR>(
-                    _: unsafe extern "C" fn(#(#gens),* #dots) -> __AlienR,
+                    _: unsafe extern "C-unwind" fn(#(#gens),* #dots) -> __AlienR,
                 ) -> (#(#h<#gens>,)* #h<__AlienR>,) {
                     (#(#h::<#gens>::NEW,)* #h::<__AlienR>::NEW,)
                 }

@@ -68,6 +68,9 @@ impl Parse for Block {
 
 /// Expands `define_c_function!`.
 pub fn expand(input: TokenStream) -> TokenStream {
+    if super::bare::is_bare(&input) {
+        return super::bare::expand(input);
+    }
     let block: Block = match syn::parse2(input) {
         Ok(b) => b,
         Err(e) => return e.to_compile_error(),

@@ -6,6 +6,7 @@
 #![allow(missing_debug_implementations)]
 
 pub mod attrs;
+pub mod bare;
 pub mod call;
 pub mod checked;
 pub mod cstruct;
