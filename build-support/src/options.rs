@@ -51,6 +51,7 @@ pub(crate) struct Options {
     pub c_enums: Vec<regex::Regex>,
     pub safe_functions: Vec<regex::Regex>,
     pub errno_functions: Vec<regex::Regex>,
+    pub wrapped_functions: Vec<regex::Regex>,
     pub declarations: bool,
     pub prototypes: Option<String>,
     pub headers: Vec<String>,

@@ -34,6 +34,7 @@ impl Builder {
             c_enums: compile(&self.c_enums)?,
             safe_functions: compile(&self.safe_functions)?,
             errno_functions: compile(&self.errno_functions)?,
+            wrapped_functions: compile(&self.wrapped_functions)?,
             declarations: self.declarations,
             prototypes: self.prototypes.clone(),
             headers: self

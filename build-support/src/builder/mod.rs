@@ -25,6 +25,7 @@ pub struct Builder {
     return_cstr: Vec<String>,
     c_enums: Vec<String>,
     safe_functions: Vec<String>,
+    wrapped_functions: Vec<String>,
     errno_functions: Vec<String>,
     declarations: bool,
     prototypes: Option<String>,
@@ -77,6 +78,7 @@ impl Builder {
             return_cstr: Vec::new(),
             c_enums: Vec::new(),
             safe_functions: Vec::new(),
+            wrapped_functions: Vec::new(),
             errno_functions: Vec::new(),
             declarations: true,
             prototypes: Some("prototypes".to_owned()),
@@ -282,6 +284,18 @@ impl Builder {
     /// left, not variadic). An error otherwise.
     pub fn safe_function(mut self, regex: impl Into<String>) -> Builder {
         self.safe_functions.push(regex.into());
+        self
+    }
+
+    /// Declares the functions matching `regex` with Rust wrappers (a
+    /// companion module with `try_call`, `entry`, `interpose_with`, ...; a
+    /// panic in a callback during the call resumed at the caller) even where
+    /// nothing needs marshalling. Other functions without parameter rules
+    /// go in a bare block (`#![alien(bare)]`): C's prototypes with no Rust
+    /// body, the cheapest to compile, reached through
+    /// `alien::BareFunction`.
+    pub fn wrapped_function(mut self, regex: impl Into<String>) -> Builder {
+        self.wrapped_functions.push(regex.into());
         self
     }
 

@@ -35,6 +35,9 @@ pub(super) struct Decl {
     pub(super) ret: Option<String>,
     /// The C symbol (`= "name"`), where it differs from the Rust name.
     pub(super) c_name: Option<String>,
+    /// Whether it goes in the bare block: C's prototype as it is (no rule,
+    /// flag, renaming, variadic or safe declaration, not wrapped by request).
+    pub(super) bare: bool,
 }
 
 impl Decl {

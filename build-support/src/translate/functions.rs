@@ -40,7 +40,7 @@ impl Translation<'_> {
         }
         let params = self.params(f, &rust)?;
         let needs_unsafe = variadic || params.needs_unsafe;
-        let ret = self.result(f, &rust)?;
+        let (ret, ret_marshalled) = self.result(f, &rust)?;
         let safe_wanted = opts.safe_functions.iter().any(|r| r.is_match(&rust));
         if safe_wanted && needs_unsafe {
             return Err(config(format!(
@@ -65,7 +65,15 @@ impl Translation<'_> {
             }
             d.extend(params.docs);
         }
+        let bare = !safe_wanted
+            && flags.is_empty()
+            && explicit_c.is_none()
+            && !variadic
+            && !params.marshalled
+            && !ret_marshalled
+            && !opts.wrapped_functions.iter().any(|r| r.is_match(&rust));
         self.decls.push(Decl {
+            bare,
             docs: d,
             flags,
             unsafety: !safe_wanted,
@@ -80,13 +88,18 @@ impl Translation<'_> {
 
     /// `f`'s result type as declared (`rust` is its name): `&CStr` where
     /// `return_cstr` asks for it, a C enum as the Rust enum, anything else
-    /// in the C view; `None` for `void` (and `!`).
-    fn result(&mut self, f: &ForeignItemFn, rust: &str) -> Result<Option<String>, BuildError> {
+    /// in the C view; `None` for `void` (and `!`). With it, whether it is
+    /// marshalled (not the C view).
+    fn result(
+        &mut self,
+        f: &ForeignItemFn,
+        rust: &str,
+    ) -> Result<(Option<String>, bool), BuildError> {
         let ReturnType::Type(_, t) = &f.sig.output else {
-            return Ok(None);
+            return Ok((None, false));
         };
         if matches!(**t, Type::Never(_)) {
-            return Ok(None);
+            return Ok((None, false));
         }
         if self.opts.return_cstr.iter().any(|r| r == rust) {
             let ok = matches!(&**t, Type::Ptr(p) if self.index.types.is_char(&p.elem));
@@ -96,12 +109,13 @@ impl Translation<'_> {
                     ty_str(t)
                 )));
             }
-            return Ok(Some("&CStr".to_owned()));
+            return Ok((Some("&CStr".to_owned()), true));
         }
-        let t = self.enums.keep_enum(t);
-        if let Some(s) = self.index.types.struct_of(&t) {
+        let kept = self.enums.keep_enum(t);
+        if let Some(s) = self.index.types.struct_of(&kept) {
             self.by_value_structs.insert(s);
         }
-        Ok(Some(ty_str(&t)))
+        let marshalled = ty_str(&kept) != ty_str(t);
+        Ok((Some(ty_str(&kept)), marshalled))
     }
 }

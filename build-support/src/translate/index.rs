@@ -18,8 +18,6 @@ pub(super) struct Index<'h> {
     pub(super) types: Types<'h>,
     /// Struct and union layouts, in the order bindgen tests them.
     pub(super) layouts: Vec<StructLayout>,
-    /// The constants, in the header's order.
-    pub(super) consts: Vec<String>,
 }
 
 impl<'h> Index<'h> {
@@ -29,7 +27,6 @@ impl<'h> Index<'h> {
         let mut struct_names: HashSet<String> = HashSet::new();
         let mut aliases: HashMap<String, &Type> = HashMap::new();
         let mut layouts: Vec<StructLayout> = Vec::new();
-        let mut consts: Vec<String> = Vec::new();
         for item in &header.items {
             match item {
                 Item::Struct(s) => {
@@ -50,7 +47,6 @@ impl<'h> Index<'h> {
                     type_names.insert(m.ident.to_string());
                 }
                 Item::Const(c) if c.ident == "_" => layout_tests(c, &mut layouts),
-                Item::Const(c) => consts.push(c.ident.to_string()),
                 _ => {}
             }
         }
@@ -65,7 +61,6 @@ impl<'h> Index<'h> {
                 structs: struct_names,
             },
             layouts,
-            consts,
         }
     }
 }

@@ -93,10 +93,18 @@ impl Translation<'_> {
     fn render_declarations(&self, out: &mut String) {
         self.enums.render(out);
         let library = library_attr(self.opts);
-        if !self.decls.is_empty() {
+        // C's prototypes as they are, then the declarations with Rust wrappers.
+        for bare in [true, false] {
+            let mut decls = self.decls.iter().filter(|d| d.bare == bare).peekable();
+            if decls.peek().is_none() {
+                continue;
+            }
             out.push_str("\nalien::define_c_function! {\n");
             out.push_str(&library);
-            for d in &self.decls {
+            if bare {
+                out.push_str("    #![alien(bare)]\n");
+            }
+            for d in decls {
                 d.render(out);
             }
             out.push_str("}\n");

@@ -20,6 +20,9 @@ pub(super) struct Params {
     /// Whether one of them keeps the declaration `unsafe` (a raw pointer, a
     /// buffer whose length C learns some other way).
     pub(super) needs_unsafe: bool,
+    /// Whether a parameter is not passed as C declares it (a rule, or a C
+    /// enum taken as the Rust enum).
+    pub(super) marshalled: bool,
     /// Doc lines the rules add (which parameter is which buffer's length).
     pub(super) docs: Vec<String>,
     /// (length parameter, buffer parameter) of `param_buffer` rules.
@@ -60,6 +63,9 @@ impl Translation<'_> {
                 function: rust,
                 param: &pname,
             };
+            if !matches!(rule, None | Some(ParamKind::Direction(Direction::In))) {
+                out.marshalled = true;
+            }
             let (prefix, ty): (&'static str, String) = match rule {
                 None | Some(ParamKind::Direction(Direction::In)) => {
                     ("", self.plain(original, &mut out))
@@ -93,6 +99,9 @@ impl Translation<'_> {
     /// A parameter without a rule: its type (a C enum as the Rust enum).
     fn plain(&mut self, original: &Type, out: &mut Params) -> String {
         let t = self.enums.keep_enum(original);
+        if ty_str(&t) != ty_str(original) {
+            out.marshalled = true;
+        }
         if self.index.types.is_pointer(&t) {
             out.needs_unsafe = true;
         }

@@ -1,12 +1,13 @@
-//! The `prototypes` description: each function's C prototype as a type, the
-//! variables' types, the constants re-exported and the structs' layouts,
+//! The `prototypes` description: each function's C prototype as a
+//! declaration (the bare block's own, re-exported, or a prototype-only one),
+//! the variables' types, the constants re-exported and the structs' layouts,
 //! which hand-written declarations are checked against.
 
 use super::enums::CEnums;
 use super::syntax::{docs, ident};
 use super::Translation;
 use crate::helpers::HELPERS;
-use crate::print::{push_wrapped, ty_str};
+use crate::print::ty_str;
 use proc_macro2::Span;
 use std::fmt::Write as _;
 use syn::{ForeignItemFn, Ident, ReturnType, Type};
@@ -77,33 +78,43 @@ impl Translation<'_> {
         let m = ident(module);
         // Written as text (the items are one line each): building syn items
         // and pretty-printing them cost more than the rest of the translation.
-        let mut body = String::from("use super::*;\n");
-        for p in &self.prototypes {
-            for line in &p.docs {
-                let _ = writeln!(body, "///{line}");
+        //
+        // The functions of the bare block are their own prototypes: the glob
+        // re-exports them (with the types and constants). Every other
+        // function gets a prototype-only declaration here, which shadows the
+        // glob's wrapper of the same name; it is linked to a symbol that
+        // does not exist, so that calling it is a link error, not a call.
+        let mut body = String::from("pub use super::*;\n");
+        let bare: std::collections::HashSet<&str> = self
+            .decls
+            .iter()
+            .filter(|d| d.bare)
+            .map(|d| d.name.as_str())
+            .collect();
+        let own: Vec<&Prototype> = self
+            .prototypes
+            .iter()
+            .filter(|p| !bare.contains(p.c_name.as_str()))
+            .collect();
+        if !own.is_empty() {
+            body.push_str("unsafe extern \"C-unwind\" {\n");
+            for p in own {
+                for line in &p.docs {
+                    let _ = writeln!(body, "    ///{line}");
+                }
+                let _ = writeln!(
+                    body,
+                    "    #[link_name = \"__alien_prototype_only__{}\"]",
+                    p.c_name
+                );
+                let sig = p.ty.strip_prefix("unsafe extern \"C\" fn").unwrap_or(&p.ty);
+                let _ = writeln!(body, "    pub fn {}{sig};", ident(&p.c_name));
             }
-            push_wrapped(
-                &mut body,
-                &format!("pub type {} = {};", ident(&p.c_name), p.ty),
-            );
+            body.push_str("}\n");
         }
         for (c_name, t) in &self.var_protos {
             let _ = writeln!(body, "/// The type of C variable `{c_name}`.");
             let _ = writeln!(body, "pub type {} = {};", ident(c_name), ty_str(t));
-        }
-        let consts = &self.index.consts;
-        if !consts.is_empty() {
-            body.push_str("pub use super::{\n");
-            let mut line = String::new();
-            for c in consts.iter().map(|c| ident(c).to_string()) {
-                if !line.is_empty() && line.len() + c.len() + 2 > 92 {
-                    let _ = writeln!(body, "    {}", line.trim_end());
-                    line.clear();
-                }
-                line.push_str(&c);
-                line.push_str(", ");
-            }
-            let _ = writeln!(body, "    {}\n}};", line.trim_end_matches(", "));
         }
         let known: Vec<_> = self
             .index
@@ -128,7 +139,7 @@ impl Translation<'_> {
         out.push('\n');
         let _ = writeln!(
             out,
-            "/// The C prototypes of {headers}, as types, to check hand-written"
+            "/// The C prototypes of {headers}, as declarations, to check hand-written"
         );
         let _ = writeln!(
             out,

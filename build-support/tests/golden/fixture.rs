@@ -63,10 +63,17 @@ alien::define_c_enum! {
 
 alien::define_c_function! {
     #![library("fixture", candidates = ["libfixture.so.1"])]
-    /// Opens a handle by name.
-    pub unsafe fn fx_open(name: &str, out out: *mut fx_handle) -> fx_status;
+    #![alien(bare)]
     /// Closes it.
     pub unsafe fn fx_close(h: *mut fx_handle);
+    /// Aborts.
+    pub unsafe fn fx_abort(why: *const c_char);
+}
+
+alien::define_c_function! {
+    #![library("fixture", candidates = ["libfixture.so.1"])]
+    /// Opens a handle by name.
+    pub unsafe fn fx_open(name: &str, out out: *mut fx_handle) -> fx_status;
     /// Reads up to `cap` bytes into `buf`; the count read is stored in `*len`.
     ///
     /// `cap` is `buf`'s length, passed by the wrapper.
@@ -101,8 +108,6 @@ alien::define_c_function! {
     pub unsafe fn fx_crc(crc: u32, buf: &[u8], len: c_uint = buf.len()) -> u32;
     /// printf into the log.
     pub unsafe fn fx_log(level: c_int, fmt: *const c_char, ...) -> c_int;
-    /// Aborts.
-    pub unsafe fn fx_abort(why: *const c_char);
 }
 
 alien::define_alien_variable! {
@@ -113,55 +118,43 @@ alien::define_alien_variable! {
     pub static fx_library_name: *const c_char;
 }
 
-/// The C prototypes of `<tests>/fixture.h`, as types, to check hand-written
+/// The C prototypes of `<tests>/fixture.h`, as declarations, to check hand-written
 /// declarations against: `#[alien(checked = path::to::prototypes)]` on a declaration
 /// (or `#![alien(checked = ...)]` on a block) makes it a compile error for it to
 /// disagree with the header. Constants are re-exported; `layout` gives struct sizes.
 #[allow(non_camel_case_types, non_snake_case, non_upper_case_globals, dead_code, unused_imports)]
 pub mod prototypes {
-    use super::*;
-    /// Opens a handle by name.
-    pub type fx_open = unsafe extern "C" fn(name: *const c_char, out: *mut *mut fx_handle) -> c_int;
-    /// Closes it.
-    pub type fx_close = unsafe extern "C" fn(h: *mut fx_handle);
-    /// Reads up to `cap` bytes into `buf`; the count read is stored in `*len`.
-    pub type fx_read = unsafe extern "C" fn(
-        h: *mut fx_handle,
-        buf: *mut fx_byte,
-        cap: fx_size,
-        len: *mut fx_size,
-    ) -> c_int;
-    /// Writes `len` bytes.
-    pub type fx_write = unsafe extern "C" fn(
-        h: *mut fx_handle,
-        data: *const c_void,
-        len: usize,
-        flags: c_uint,
-    ) -> c_long;
-    /// Moves a point.
-    pub type fx_translate = unsafe extern "C" fn(p: fx_point, dx: i32, dy: i32) -> fx_point;
-    /// Walks the items.
-    pub type fx_walk = unsafe extern "C" fn(
-        h: *mut fx_handle,
-        visit: fx_visit,
-        user: *mut c_void,
-    ) -> c_int;
-    /// The library's version string.
-    pub type fx_version = unsafe extern "C" fn() -> *const c_char;
-    /// A checksum of a byte range.
-    pub type fx_crc = unsafe extern "C" fn(crc: u32, buf: *const fx_byte, len: c_uint) -> u32;
-    /// printf into the log.
-    pub type fx_log = unsafe extern "C" fn(level: c_int, fmt: *const c_char, ...) -> c_int;
-    /// Aborts.
-    pub type fx_abort = unsafe extern "C" fn(why: *const c_char);
+    pub use super::*;
+    unsafe extern "C-unwind" {
+        /// Opens a handle by name.
+        #[link_name = "__alien_prototype_only__fx_open"]
+        pub fn fx_open(name: *const c_char, out: *mut *mut fx_handle) -> c_int;
+        /// Reads up to `cap` bytes into `buf`; the count read is stored in `*len`.
+        #[link_name = "__alien_prototype_only__fx_read"]
+        pub fn fx_read(h: *mut fx_handle, buf: *mut fx_byte, cap: fx_size, len: *mut fx_size) -> c_int;
+        /// Writes `len` bytes.
+        #[link_name = "__alien_prototype_only__fx_write"]
+        pub fn fx_write(h: *mut fx_handle, data: *const c_void, len: usize, flags: c_uint) -> c_long;
+        /// Moves a point.
+        #[link_name = "__alien_prototype_only__fx_translate"]
+        pub fn fx_translate(p: fx_point, dx: i32, dy: i32) -> fx_point;
+        /// Walks the items.
+        #[link_name = "__alien_prototype_only__fx_walk"]
+        pub fn fx_walk(h: *mut fx_handle, visit: fx_visit, user: *mut c_void) -> c_int;
+        /// The library's version string.
+        #[link_name = "__alien_prototype_only__fx_version"]
+        pub fn fx_version() -> *const c_char;
+        /// A checksum of a byte range.
+        #[link_name = "__alien_prototype_only__fx_crc"]
+        pub fn fx_crc(crc: u32, buf: *const fx_byte, len: c_uint) -> u32;
+        /// printf into the log.
+        #[link_name = "__alien_prototype_only__fx_log"]
+        pub fn fx_log(level: c_int, fmt: *const c_char, ...) -> c_int;
+    }
     /// The type of C variable `fx_open_count`.
     pub type fx_open_count = c_int;
     /// The type of C variable `fx_library_name`.
     pub type fx_library_name = *const c_char;
-    pub use super::{
-        FX_VERSION, FX_NAME, FX_ERR_NOMEM, fx_status_FX_OK, fx_status_FX_AGAIN,
-        fx_status_FX_FAILED, fx_flags_FX_READ, fx_flags_FX_WRITE, fx_flags_FX_APPEND
-    };
     /// Struct and union sizes and alignments, as clang laid them out.
     pub mod layout {
         use super::__alien::Layout;
