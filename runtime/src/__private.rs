@@ -15,6 +15,9 @@ pub use std::mem::{transmute, MaybeUninit};
 pub use std::option::Option::{self, None, Some};
 pub use std::result::Result::{self, Err, Ok};
 
+#[path = "header_check.rs"]
+pub mod header_check;
+
 use crate::error::UndefinedSymbol;
 use std::ffi::c_char;
 

@@ -43,6 +43,8 @@ define_c_function! {
         g: c_int, h: c_int, i: c_int, j: c_int, k: c_int, l: c_int,
     ) -> c_long;
     pub unsafe fn call_int_fn(f: extern "C" fn(c_int, c_int) -> c_int, a: c_int, b: c_int) -> c_int;
+    pub unsafe fn sum_varargs(count: c_int, ...) -> c_long;
+    pub unsafe fn sum_var_doubles(count: c_int, ...) -> f64;
     pub unsafe fn alien_bare_missing(x: c_int) -> c_int;
 }
 
@@ -81,6 +83,19 @@ fn calls_reach_libm_libz_and_the_fixture() {
             sum12(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12000),
             (1..=11).map(|i| i * i).sum::<c_long>() + 12 * 12000
         );
+    }
+}
+
+#[test]
+fn variadic_functions_keep_al_and_the_vector_registers() {
+    // The first call of each goes through its lazy stub in lazy mode.
+    unsafe {
+        assert_eq!(sum_var_doubles(3, 1.5f64, 2.25f64, -0.75f64), 3.0);
+        assert_eq!(
+            sum_varargs(4, 1 as c_long, 2 as c_long, 3 as c_long, 40 as c_long),
+            46
+        );
+        assert_eq!(sum_var_doubles(0), 0.0);
     }
 }
 

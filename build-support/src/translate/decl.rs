@@ -36,7 +36,7 @@ pub(super) struct Decl {
     /// The C symbol (`= "name"`), where it differs from the Rust name.
     pub(super) c_name: Option<String>,
     /// Whether it goes in the bare block: C's prototype as it is (no rule,
-    /// flag, renaming, variadic or safe declaration, not wrapped by request).
+    /// flag, renaming or safe declaration, not wrapped by request).
     pub(super) bare: bool,
 }
 

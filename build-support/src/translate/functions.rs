@@ -21,8 +21,9 @@ impl Translation<'_> {
         Ok(())
     }
 
-    /// Describes `f`, and declares it unless it is variadic with more fixed
-    /// parameters than the macro takes.
+    /// Describes `f`, and declares it (in the bare block when it needs no
+    /// Rust wrapper), unless it needs a wrapper and is variadic with more
+    /// fixed parameters than the macro takes.
     fn declare_function(&mut self, f: &ForeignItemFn) -> Result<(), BuildError> {
         let opts = self.opts;
         let rust = f.sig.ident.to_string();
@@ -32,21 +33,9 @@ impl Translation<'_> {
         // The C view, for the description.
         self.prototypes.push(Prototype::of(f, &c_name, self.enums));
 
-        if variadic && fixed > MAX_VARIADIC_FIXED {
-            self.skipped.push(format!(
-                "`{c_name}`: variadic with {fixed} fixed parameters (declarations take at most {MAX_VARIADIC_FIXED})"
-            ));
-            return Ok(());
-        }
         let params = self.params(f, &rust)?;
-        let needs_unsafe = variadic || params.needs_unsafe;
         let (ret, ret_marshalled) = self.result(f, &rust)?;
         let safe_wanted = opts.safe_functions.iter().any(|r| r.is_match(&rust));
-        if safe_wanted && needs_unsafe {
-            return Err(config(format!(
-                "`{rust}` cannot be declared safe: it takes a raw pointer or a buffer without a length parameter, or is variadic"
-            )));
-        }
         let mut flags = Vec::new();
         if opts.errno_functions.iter().any(|r| r.is_match(&rust)) {
             flags.push("errno");
@@ -58,6 +47,24 @@ impl Translation<'_> {
         } else {
             (rust.clone(), None)
         };
+        let bare = !safe_wanted
+            && flags.is_empty()
+            && explicit_c.is_none()
+            && !params.marshalled
+            && !ret_marshalled
+            && !opts.wrapped_functions.iter().any(|r| r.is_match(&rust));
+        if !bare && variadic && fixed > MAX_VARIADIC_FIXED {
+            self.skipped.push(format!(
+                "`{c_name}`: variadic with {fixed} fixed parameters (declarations take at most {MAX_VARIADIC_FIXED})"
+            ));
+            return Ok(());
+        }
+        let needs_unsafe = variadic || params.needs_unsafe;
+        if safe_wanted && needs_unsafe {
+            return Err(config(format!(
+                "`{rust}` cannot be declared safe: it takes a raw pointer or a buffer without a length parameter, or is variadic"
+            )));
+        }
         let mut d = docs(&f.attrs);
         if !params.docs.is_empty() {
             if !d.is_empty() {
@@ -65,13 +72,6 @@ impl Translation<'_> {
             }
             d.extend(params.docs);
         }
-        let bare = !safe_wanted
-            && flags.is_empty()
-            && explicit_c.is_none()
-            && !variadic
-            && !params.marshalled
-            && !ret_marshalled
-            && !opts.wrapped_functions.iter().any(|r| r.is_match(&rust));
         self.decls.push(Decl {
             bare,
             docs: d,

@@ -66,6 +66,8 @@ alien::define_c_function! {
     #![alien(bare)]
     /// Closes it.
     pub unsafe fn fx_close(h: *mut fx_handle);
+    /// printf into the log.
+    pub unsafe fn fx_log(level: c_int, fmt: *const c_char, ...) -> c_int;
     /// Aborts.
     pub unsafe fn fx_abort(why: *const c_char);
 }
@@ -106,8 +108,6 @@ alien::define_c_function! {
     ///
     /// `len` is `buf`'s length, passed by the wrapper.
     pub unsafe fn fx_crc(crc: u32, buf: &[u8], len: c_uint = buf.len()) -> u32;
-    /// printf into the log.
-    pub unsafe fn fx_log(level: c_int, fmt: *const c_char, ...) -> c_int;
 }
 
 alien::define_alien_variable! {
@@ -147,9 +147,6 @@ pub mod prototypes {
         /// A checksum of a byte range.
         #[link_name = "__alien_prototype_only__fx_crc"]
         pub fn fx_crc(crc: u32, buf: *const fx_byte, len: c_uint) -> u32;
-        /// printf into the log.
-        #[link_name = "__alien_prototype_only__fx_log"]
-        pub fn fx_log(level: c_int, fmt: *const c_char, ...) -> c_int;
     }
     /// The type of C variable `fx_open_count`.
     pub type fx_open_count = c_int;
@@ -164,83 +161,5 @@ pub mod prototypes {
 
     /// What a checked declaration's C types are compared with (not for use by hand).
     #[doc(hidden)]
-    pub mod __alien {
-        use ::core::ffi::c_void;
-        use ::core::marker::PhantomData;
-
-        /// A declared C parameter type `Self` that passes the header's `H`.
-        #[diagnostic::on_unimplemented(
-            message = "this declaration passes `{Self}` where the C header's prototype takes `{H}`",
-            label = "the C header's parameter here is `{H}`, not `{Self}`",
-            note = "an `out`/`inout` parameter is checked as the pointer C receives, a string as `*const c_char`, a `define_c_enum!` enum as its integer type, a struct by value as the header's own struct (so size, alignment and fields agree by construction)"
-        )]
-        pub trait Param<H> {}
-        impl<T> Param<T> for T {}
-        impl Param<*const c_void> for *const u8 {}
-        impl Param<*mut c_void> for *mut u8 {}
-        impl Param<*const i8> for *const u8 {}
-        impl Param<*mut i8> for *mut u8 {}
-
-        /// A declared C result type `Self` for the header's `H`.
-        #[diagnostic::on_unimplemented(
-            message = "this declaration returns `{Self}` where the C header's prototype returns `{H}`",
-            label = "the C header returns `{H}`, not `{Self}`"
-        )]
-        pub trait Ret<H> {}
-        impl<T> Ret<T> for T {}
-        impl<T> Ret<*mut T> for *const T {}
-
-        macro_rules! fn_pointers {
-            ($($a:ident),*) => {
-                impl<R, $($a),*> Param<Option<unsafe extern "C" fn($($a),*) -> R>> for unsafe extern "C" fn($($a),*) -> R {}
-                impl<R, $($a),*> Param<Option<unsafe extern "C" fn($($a),*) -> R>> for extern "C" fn($($a),*) -> R {}
-                impl<R, $($a),*> Param<Option<unsafe extern "C" fn($($a),*) -> R>> for Option<extern "C" fn($($a),*) -> R> {}
-            };
-        }
-        fn_pointers!();
-        fn_pointers!(A0);
-        fn_pointers!(A0, A1);
-        fn_pointers!(A0, A1, A2);
-        fn_pointers!(A0, A1, A2, A3);
-        fn_pointers!(A0, A1, A2, A3, A4);
-        fn_pointers!(A0, A1, A2, A3, A4, A5);
-        fn_pointers!(A0, A1, A2, A3, A4, A5, A6);
-        fn_pointers!(A0, A1, A2, A3, A4, A5, A6, A7);
-        fn_pointers!(A0, A1, A2, A3, A4, A5, A6, A7, A8);
-        fn_pointers!(A0, A1, A2, A3, A4, A5, A6, A7, A8, A9);
-
-        /// One C type of the header's prototype.
-        pub struct Header<H>(PhantomData<H>);
-
-        impl<H> ::core::fmt::Debug for Header<H> {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str(::core::any::type_name::<H>())
-            }
-        }
-
-        impl<H> Header<H> {
-            /// A value standing for the type.
-            pub const NEW: Self = Header(PhantomData);
-            /// Checks that a declaration's parameter type `O` passes `H`.
-            pub fn param<O: Param<H>>(self) {}
-            /// Checks that a declaration's result type `O` stands for `H`.
-            pub fn ret<O: Ret<H>>(self) {}
-        }
-
-        /// A struct's size and alignment, as clang laid it out.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct Layout {
-            /// `sizeof`.
-            pub size: usize,
-            /// `_Alignof`.
-            pub align: usize,
-        }
-
-        impl Layout {
-            /// Whether `T` has this size and alignment.
-            pub const fn fits<T>(self) -> bool {
-                ::core::mem::size_of::<T>() == self.size && ::core::mem::align_of::<T>() == self.align
-            }
-        }
-    }
+    pub use ::alien::__private::header_check as __alien;
 }

@@ -17,14 +17,16 @@
 //!   block is registered (`alien::__private::BareBlock`).
 //!
 //! The grammar is the prototypes' only: attributes (`doc`, lint levels,
-//! `deprecated`), a visibility, `unsafe fn name(params) -> type;`. The
-//! declarations are read token by token, without building syntax trees.
-//! What needs more (marshalling, `#[cfg]`, renaming, variadics, a library of
-//! its own) belongs in a block without `bare`, and is reported as such.
+//! `deprecated`), a visibility, `unsafe fn name(params) -> type;`, with
+//! `...` for a variadic function (a trampoline leaves `%al` and every
+//! argument register alone, and so does a lazy stub). The declarations are
+//! read token by token, without building syntax trees. What needs more
+//! (marshalling, `#[cfg]`, renaming, a library of its own) belongs in a
+//! block without `bare`, and is reported as such.
 
 use super::attrs::LibraryAttr;
 use super::report::Errors;
-use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -241,13 +243,6 @@ fn declaration(tokens: Vec<TokenTree>, semi: &TokenTree, errors: &mut Errors) ->
             return None;
         }
     };
-    if variadic(&params.stream()) {
-        errors.error(
-            &params,
-            "a variadic function cannot be bare: declare it in a block without `#![alien(bare)]`",
-        );
-        ok = false;
-    }
     let ret: Vec<TokenTree> = it.collect();
     if let Some(first) = ret.first() {
         let arrow = matches!(&ret[..], [TokenTree::Punct(a), TokenTree::Punct(b), _, ..]
@@ -266,15 +261,6 @@ fn declaration(tokens: Vec<TokenTree>, semi: &TokenTree, errors: &mut Errors) ->
         symbol,
         params: TokenTree::Group(params),
         ret,
-    })
-}
-
-/// Whether a parameter list has `...` at its top level.
-fn variadic(params: &TokenStream) -> bool {
-    let t: Vec<TokenTree> = params.clone().into_iter().collect();
-    t.windows(3).any(|w| {
-        w.iter()
-            .all(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '.'))
     })
 }
 
@@ -310,38 +296,56 @@ fn emit(fns: &[BareFn], library: Option<&LibraryAttr>) -> TokenStream {
         None => (quote!(), quote!(::core::option::Option::None)),
     };
     let mut names = String::with_capacity(n * 16);
-    let mut asm = String::with_capacity(n * 160);
-    asm.push_str(".pushsection .text.__alien_bare,\"ax\",@progbits\n.p2align 4, 0xcc\n");
-    let _ = writeln!(
+    // One assembler macro per block makes each trampoline one short line;
+    // one FDE covers them all (none touches the stack: the return address
+    // is at the CFA - 8 throughout), as one covers a PLT.
+    let mac = format!("{prefix}t");
+    let mut asm = String::with_capacity(512 + n * (mac.len() + 8));
+    let _ = write!(
         asm,
-        ".globl {prefix}start\n.hidden {prefix}start\n{prefix}start:"
+        ".pushsection .text.__alien_bare,\"ax\",@progbits\n\
+         .macro {mac} i\n\
+         .p2align 4, 0xcc\n\
+         .globl {prefix}\\i\n\
+         .hidden {prefix}\\i\n\
+         .type {prefix}\\i,@function\n\
+         {prefix}\\i:\n\
+         endbr64\n\
+         jmp qword ptr [rip + {{decls}} + {{size}}*\\i + {{slot}}]\n\
+         .size {prefix}\\i, .-{prefix}\\i\n\
+         .endm\n\
+         .p2align 4, 0xcc\n\
+         .globl {prefix}start\n\
+         .hidden {prefix}start\n\
+         {prefix}start:\n\
+         .cfi_startproc\n"
     );
-    let mut items = TokenStream::new();
+    let mut items: Vec<TokenTree> = Vec::with_capacity(n * 12);
     for (i, f) in fns.iter().enumerate() {
         names.push_str(&f.symbol);
         names.push('\0');
-        let sym = format!("{prefix}{i}");
-        let _ = write!(
-            asm,
-            ".p2align 4, 0xcc\n.globl {sym}\n.hidden {sym}\n.type {sym},@function\n{sym}:\n\
-             .cfi_startproc\nendbr64\njmp qword ptr [rip + {{decls}} + {{size}}*{i} + {{slot}}]\n\
-             .cfi_endproc\n.size {sym}, .-{sym}\n"
-        );
-        let BareFn {
-            attrs,
-            vis,
-            name,
-            params,
-            ret,
-            ..
-        } = f;
-        items.extend(quote! {
-            #(#attrs)*
-            #[link_name = #sym]
-            #(#vis)* unsafe fn #name #params #(#ret)*;
-        });
+        let _ = writeln!(asm, "{mac} {i}");
+        // #(#attrs)* #[link_name = "<prefix><i>"] #vis unsafe fn #name #params #ret;
+        items.extend(f.attrs.iter().cloned());
+        let link_name: TokenStream = [
+            TokenTree::Ident(Ident::new("link_name", Span::call_site())),
+            TokenTree::Punct(Punct::new('=', Spacing::Alone)),
+            TokenTree::Literal(Literal::string(&format!("{prefix}{i}"))),
+        ]
+        .into_iter()
+        .collect();
+        items.push(TokenTree::Punct(Punct::new('#', Spacing::Alone)));
+        items.push(TokenTree::Group(Group::new(Delimiter::Bracket, link_name)));
+        items.extend(f.vis.iter().cloned());
+        items.push(TokenTree::Ident(Ident::new("unsafe", Span::call_site())));
+        items.push(TokenTree::Ident(Ident::new("fn", Span::call_site())));
+        items.push(TokenTree::Ident(f.name.clone()));
+        items.push(f.params.clone());
+        items.extend(f.ret.iter().cloned());
+        items.push(TokenTree::Punct(Punct::new(';', Spacing::Alone)));
     }
-    asm.push_str(".popsection");
+    let _ = write!(asm, ".cfi_endproc\n.purgem {mac}\n.popsection");
+    let items: TokenStream = items.into_iter().collect();
     let start_sym = format!("{prefix}start");
     let unsupported = "`#![alien(bare)]` blocks are implemented for x86-64 Linux only";
     let asm_lit = syn::LitStr::new(&asm, Span::call_site());
