@@ -3,7 +3,7 @@
 //! marshalling).
 //!
 //! A bare block declares its functions as an `extern "C-unwind"` block whose
-//! items are linked to trampolines emitted by the macro (`endbr64; jmp
+//! items are linked to trampolines the macro emits in a naked function (`endbr64; jmp
 //! [slot]`, 16 bytes each, in declaration order): a call is a direct call
 //! and one indirect jump through the linkage-table slot, like a call through
 //! a PLT. The block's records are one array of one repeated constant (cheap
@@ -27,6 +27,9 @@ pub struct BareBlock {
     pub names: &'static str,
     /// The first trampoline: trampoline `i` is at `first + 16 * i`.
     pub first: unsafe extern "C-unwind" fn(),
+    /// The naked function that holds the trampolines (named here so that
+    /// it is emitted: nothing else refers to it by its Rust name).
+    pub table: unsafe extern "C" fn(),
 }
 
 /// The distance between two trampolines of a bare block.
@@ -92,7 +95,7 @@ impl BareFunction {
             let first = block.first as usize;
             let offset = addr.wrapping_sub(first);
             if addr >= first
-                && offset % TRAMPOLINE_STRIDE == 0
+                && offset.is_multiple_of(TRAMPOLINE_STRIDE)
                 && offset / TRAMPOLINE_STRIDE < block.decls.len()
             {
                 return Ok(BareFunction {

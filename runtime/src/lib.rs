@@ -23,7 +23,9 @@ pub use alien_macros::{
     define_alien_variable, define_c_enum, define_c_function, foreign_procedure, CStruct,
 };
 pub use bare::BareFunction;
-pub use callback::{set_orphan_panic_policy, Callback, OrphanPanicPolicy, RuntimeCallback};
+pub use callback::{
+    forwarding_panics, set_orphan_panic_policy, Callback, OrphanPanicPolicy, RuntimeCallback,
+};
 pub use decl::{BindState, SymbolKind};
 pub use dynamic::{ensure_linkage, try_ensure_linkage, DynamicEntry};
 pub use errno::Errno;

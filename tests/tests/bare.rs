@@ -42,7 +42,7 @@ define_c_function! {
         a: c_int, b: c_int, c: c_int, d: c_int, e: c_int, f: c_int,
         g: c_int, h: c_int, i: c_int, j: c_int, k: c_int, l: c_int,
     ) -> c_long;
-    pub unsafe fn call_int_fn(f: extern "C" fn(c_int, c_int) -> c_int, a: c_int, b: c_int) -> c_int;
+    pub unsafe fn call_int_fn(f: unsafe extern "C" fn(c_int, c_int) -> c_int, a: c_int, b: c_int) -> c_int;
     pub unsafe fn sum_varargs(count: c_int, ...) -> c_long;
     pub unsafe fn sum_var_doubles(count: c_int, ...) -> f64;
     pub unsafe fn alien_bare_missing(x: c_int) -> c_int;
@@ -84,6 +84,31 @@ fn calls_reach_libm_libz_and_the_fixture() {
             (1..=11).map(|i| i * i).sum::<c_long>() + 12 * 12000
         );
     }
+}
+
+#[test]
+fn a_callback_panic_during_a_bare_call_is_resumed_by_forwarding_panics() {
+    let cb = alien::Callback::new(|a: c_int, b: c_int| -> c_int {
+        if b == 0 {
+            panic!("callback divided {a} by zero");
+        }
+        a / b
+    });
+    let f = cb.as_fn();
+    // No panic: the value comes back.
+    assert_eq!(
+        alien::forwarding_panics(|| unsafe { call_int_fn(f, 84, 2) }),
+        42
+    );
+    // A panic in the callback: C gets the callback's panic value, and the
+    // panic resumes when the closure returns, at this caller.
+    let text = rerun::expect_panic(|| alien::forwarding_panics(|| unsafe { call_int_fn(f, 7, 0) }));
+    assert!(text.contains("callback divided 7 by zero"), "{text}");
+    // The thread carries on, with nothing pending.
+    assert_eq!(
+        alien::forwarding_panics(|| unsafe { call_int_fn(f, 9, 3) }),
+        3
+    );
 }
 
 #[test]
@@ -189,3 +214,15 @@ fn interposition_and_entries_work_on_bare_functions() {
 }
 
 lazy_mode_tests!();
+
+#[test]
+fn a_bare_block_inside_a_function_body() {
+    alien::define_c_function! {
+        #![library("m")]
+        #![alien(bare)]
+        pub unsafe fn fmin(x: f64, y: f64) -> f64;
+    }
+    assert_eq!(unsafe { fmin(2.0, -1.0) }, -1.0);
+    let f = BareFunction::of(fmin as *const ()).unwrap();
+    assert_eq!(f.info().symbol, "fmin");
+}

@@ -402,15 +402,15 @@ fn lookups_race_unregistration_and_slot_reuse() {
                 keep[i] = None;
                 assert!(reg.lookup(h).is_none());
             }
-            if round % 7 == 0 {
+            if round.is_multiple_of(7) {
                 reg.reclaim();
             }
-            let (o, weak) = (obj(0, &drops), round % 2 == 0);
+            let (o, weak) = (obj(0, &drops), round.is_multiple_of(2));
             let h = reg.register(o.clone(), kind(weak));
             o.handle.store(h.into_raw(), SeqCst);
             published[i].store(h.into_raw(), SeqCst);
             // Weak ones sometimes die while published.
-            keep[i] = (weak && round % 3 != 0).then_some(o);
+            keep[i] = (weak && !round.is_multiple_of(3)).then_some(o);
             round += 1;
         }
         let hits: u64 = readers.into_iter().map(|t| t.join().unwrap()).sum();

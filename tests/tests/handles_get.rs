@@ -242,7 +242,7 @@ fn guard_reader(k: usize, s: &Shared) -> u64 {
         if let Some(r) = Handle::from_raw(raw).and_then(|h| s.reg.get(h)) {
             check(&r, raw);
             hits += 1;
-            if i % 16 == 0 {
+            if i.is_multiple_of(16) {
                 // Held while others unregister, switch and grow.
                 std::thread::yield_now();
                 let other = s.published[(i + 1) % s.published.len()].load(SeqCst);
@@ -251,7 +251,7 @@ fn guard_reader(k: usize, s: &Shared) -> u64 {
                 }
                 check(&r, raw);
             }
-            if i % 64 == 0 {
+            if i.is_multiple_of(64) {
                 let kept = Ref::to_arc(&r);
                 drop(r);
                 std::thread::yield_now();

@@ -75,7 +75,7 @@ fn eight_threads_call_while_another_relinks_ten_thousand_times() {
                     );
                     i += 1;
                     n += 1;
-                    if n % 4096 == 0 {
+                    if n.is_multiple_of(4096) {
                         // Two cores: let the relinking thread run too.
                         std::thread::yield_now();
                     }

@@ -9,9 +9,9 @@
 //!   whose items are linked to the block's trampolines (the user's tokens
 //!   are passed through, so rustc checks the types and its errors point at
 //!   them);
-//! - one `global_asm!` with a trampoline per declaration, in declaration
-//!   order, 16 bytes apart: `endbr64; jmp [rip + slot]`, where `slot` is the
-//!   declaration's linkage-table slot;
+//! - one naked function holding a trampoline per declaration, in
+//!   declaration order, 16 bytes apart: `endbr64; jmp [rip + slot]`, where
+//!   `slot` is the declaration's linkage-table slot;
 //! - the block's records: one array of one repeated constant, and the
 //!   symbols as one string, which the runtime gives the records when the
 //!   block is registered (`alien::__private::BareBlock`).
@@ -285,6 +285,7 @@ fn emit(fns: &[BareFn], library: Option<&LibraryAttr>) -> TokenStream {
     let first = &fns[0].name;
     let array = format_ident!("__alien_{}_decls", first);
     let start = format_ident!("__alien_{}_start", first);
+    let table = format_ident!("__alien_{}_trampolines", first);
     let (lib_static, lib_expr) = match library {
         Some(l) => {
             let ident = format_ident!("__alien_{}_library", first);
@@ -303,8 +304,7 @@ fn emit(fns: &[BareFn], library: Option<&LibraryAttr>) -> TokenStream {
     let mut asm = String::with_capacity(512 + n * (mac.len() + 8));
     let _ = write!(
         asm,
-        ".pushsection .text.__alien_bare,\"ax\",@progbits\n\
-         .macro {mac} i\n\
+        ".macro {mac} i\n\
          .p2align 4, 0xcc\n\
          .globl {prefix}\\i\n\
          .hidden {prefix}\\i\n\
@@ -344,7 +344,7 @@ fn emit(fns: &[BareFn], library: Option<&LibraryAttr>) -> TokenStream {
         items.extend(f.ret.iter().cloned());
         items.push(TokenTree::Punct(Punct::new(';', Spacing::Alone)));
     }
-    let _ = write!(asm, ".cfi_endproc\n.purgem {mac}\n.popsection");
+    let _ = write!(asm, ".cfi_endproc\n.purgem {mac}");
     let items: TokenStream = items.into_iter().collect();
     let start_sym = format!("{prefix}start");
     let unsupported = "`#![alien(bare)]` blocks are implemented for x86-64 Linux only";
@@ -371,17 +371,25 @@ fn emit(fns: &[BareFn], library: Option<&LibraryAttr>) -> TokenStream {
                 decls: &#array,
                 names: #names,
                 first: #start,
+                table: #table,
             };
         };
         unsafe extern "C-unwind" {
             #items
         }
+        // A naked function, not `global_asm!`: an item wherever the block
+        // is, in a function body too (where `global_asm!` is refused).
         #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
-        ::core::arch::global_asm!(
-            #asm_lit,
-            decls = sym #array,
-            size = const ::core::mem::size_of::<::alien::__private::Decl>(),
-            slot = const ::alien::__private::SLOT_OFFSET,
-        );
+        #[doc(hidden)]
+        #[unsafe(naked)]
+        #[allow(non_snake_case)]
+        unsafe extern "C" fn #table() {
+            ::core::arch::naked_asm!(
+                #asm_lit,
+                decls = sym #array,
+                size = const ::core::mem::size_of::<::alien::__private::Decl>(),
+                slot = const ::alien::__private::SLOT_OFFSET,
+            )
+        }
     }
 }

@@ -288,4 +288,34 @@ mod tests {
             .supplier_path
             .is_some_and(|p| p.contains("libsqlite3")));
     }
+
+    #[test]
+    fn functions_without_rules_are_bare_and_in_the_table() {
+        // No rule names it, so alien-build put it in the bare block.
+        let t = unsafe { sqlite::sqlite3_threadsafe() };
+        assert!((0..=2).contains(&t), "{t}");
+        let f = match alien::BareFunction::of(sqlite::sqlite3_threadsafe as *const ()) {
+            Ok(f) => f,
+            Err(e) => panic!("sqlite3_threadsafe is not bare: {e}"),
+        };
+        assert!(f.is_resolved());
+        let info = f.info();
+        assert_eq!(info.symbol, "sqlite3_threadsafe");
+        assert!(info.supplier_path.is_some_and(|p| p.contains("libsqlite3")));
+        // A bare call with pointers: the SQL keyword table.
+        let n = unsafe { sqlite::sqlite3_keyword_count() };
+        assert!(n > 100, "{n}");
+        let (mut name, mut len) = (std::ptr::null(), 0);
+        assert_eq!(
+            unsafe { sqlite::sqlite3_keyword_name(0, &mut name, &mut len) },
+            0
+        );
+        assert!(len > 0 && !name.is_null());
+        // A function a rule names has a Rust wrapper, not a trampoline.
+        let wrapper = sqlite::sqlite3_libversion_number as fn() -> std::ffi::c_int;
+        assert!(matches!(
+            alien::BareFunction::of(wrapper as *const ()),
+            Err(alien::Error::NotBare { .. })
+        ));
+    }
 }

@@ -24,7 +24,7 @@ mod thunks;
 
 pub use args::ArgList;
 pub use invoke::{FnCall, FnMutCall, FnOnceCall, Invoke};
-pub use panics::{set_orphan_panic_policy, ForeignCall, OrphanPanicPolicy};
+pub use panics::{forwarding_panics, set_orphan_panic_policy, ForeignCall, OrphanPanicPolicy};
 pub use runtime::RuntimeCallback;
 
 use crate::code::memory::CodeBlock;

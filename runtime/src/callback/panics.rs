@@ -118,3 +118,31 @@ impl Drop for ForeignCall {
         DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
     }
 }
+
+/// Runs `f` as one foreign call: a panic raised by a callback while `f`
+/// runs is resumed here when `f` returns, as a declared function's wrapper
+/// resumes it after its call. For calls that have no wrapper: functions of
+/// a bare block (`#![alien(bare)]`) and C function pointers called
+/// directly, which otherwise leave such a panic to the
+/// [orphan policy](set_orphan_panic_policy).
+///
+/// ```no_run
+/// use alien::Callback;
+/// use std::ffi::c_int;
+///
+/// alien::define_c_function! {
+///     #![library("fixture")]
+///     #![alien(bare)]
+///     pub unsafe fn call_int_fn(f: unsafe extern "C" fn(c_int, c_int) -> c_int, a: c_int, b: c_int) -> c_int;
+/// }
+///
+/// let cb = Callback::new(|a: c_int, b: c_int| -> c_int { if b == 0 { panic!("no") } a / b });
+/// let r = std::panic::catch_unwind(|| alien::forwarding_panics(|| unsafe { call_int_fn(cb.as_fn(), 1, 0) }));
+/// assert!(r.is_err());
+/// ```
+pub fn forwarding_panics<R>(f: impl FnOnce() -> R) -> R {
+    let call = ForeignCall::enter();
+    let r = f();
+    call.leave();
+    r
+}

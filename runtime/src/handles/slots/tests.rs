@@ -119,11 +119,11 @@ fn lookups_stay_right_while_the_array_grows_and_slots_are_reused() {
         drop(cell);
         live.push(h);
         published[round % published.len()].store(h.into_raw(), SeqCst);
-        if round % 3 == 0 {
+        if round.is_multiple_of(3) {
             let old = live.swap_remove(round % live.len());
             assert!(core.remove(old).is_ok());
         }
-        if round % 4096 == 0 {
+        if round.is_multiple_of(4096) {
             std::thread::yield_now();
         }
         round += 1;

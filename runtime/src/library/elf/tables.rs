@@ -67,7 +67,8 @@ impl Layout {
             .segments
             .iter()
             .any(|&(start, stop)| start <= at && end <= stop);
-        (inside && at % align_of::<T>() == 0 && at != 0).then(|| ptr::with_exposed_provenance(at))
+        (inside && at.is_multiple_of(align_of::<T>()) && at != 0)
+            .then(|| ptr::with_exposed_provenance(at))
     }
 }
 
