@@ -57,6 +57,24 @@ pub mod direct {
     }
 }
 
+/// The same functions in a bare block (what `alien-build` emits for a
+/// function that needs no marshalling): `direct call to a trampoline ->
+/// jmp [slot]`.
+pub mod bare {
+    use std::ffi::{c_int, c_long};
+
+    alien::define_c_function! {
+        #![library("alien_bench", candidates = [crate::BENCH_LIB])]
+        #![alien(bare)]
+        pub unsafe fn add2(a: c_int, b: c_int) -> c_int;
+        pub unsafe fn mix8(a: c_int, b: f64, c: c_int, d: f64, e: c_int, f: f64, g: c_int, h: f64) -> f64;
+        pub unsafe fn sum12(
+            a: c_int, b: c_int, c: c_int, d: c_int, e: c_int, f: c_int,
+            g: c_int, h: c_int, i: c_int, j: c_int, k: c_int, l: c_int,
+        ) -> c_long;
+    }
+}
+
 /// `int add2(int, int)`.
 pub type Add2 = unsafe extern "C" fn(c_int, c_int) -> c_int;
 /// `double mix8(int, double, int, double, int, double, int, double)`.
@@ -158,6 +176,30 @@ pub mod loops {
             }
         };
     }
+
+    macro_rules! bare_loop_fn {
+        ($b:ident, $f:ident, $acc:ty, |$i:ident| ($($arg:expr),*)) => {
+            /// Through a bare block's trampoline.
+            #[no_mangle]
+            #[inline(never)]
+            pub fn $b(n: u64) -> $acc {
+                let mut acc: $acc = 0 as $acc;
+                for $i in 0..n {
+                    // SAFETY: the declaration is the function's C signature.
+                    acc += unsafe { super::bare::$f($($arg),*) } as $acc;
+                }
+                acc
+            }
+        };
+    }
+
+    bare_loop_fn!(bench_loop_bare_add2, add2, i64, |i| (i as c_int, 7));
+    bare_loop_fn!(bench_loop_bare_mix8, mix8, f64, |i| (
+        i as c_int, 1.5, 2, 2.5, 3, 3.5, 4, 4.5
+    ));
+    bare_loop_fn!(bench_loop_bare_sum12, sum12, i64, |i| (
+        i as c_int, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    ));
 
     loop_fns!(bench_loop_table_add2, bench_loop_direct_add2, bench_loop_libloading_add2,
         add2: Add2, i64, |i| (i as c_int, 7));
