@@ -52,8 +52,9 @@ fn main() {
     }
     let mut pairs = Pairs::default();
     type Loop<'a> = Box<dyn Fn(u64) -> f64 + 'a>;
+    type Peers<'a> = Vec<(&'a str, Loop<'a>)>;
     // (case, bare, [(peer, loop)])
-    let cases: Vec<(&str, Loop<'_>, Vec<(&str, Loop<'_>)>)> = vec![
+    let cases: Vec<(&str, Loop<'_>, Peers<'_>)> = vec![
         (
             "add2",
             Box::new(|n| loops::bench_loop_bare_add2(n) as f64),
