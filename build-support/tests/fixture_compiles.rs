@@ -16,6 +16,17 @@ mod sys {
     include!("golden/fixture.rs");
 }
 
+/// The same header with `declarations(false)`: types and prototypes only.
+mod protos_only {
+    #![allow(
+        non_camel_case_types,
+        non_snake_case,
+        non_upper_case_globals,
+        dead_code
+    )]
+    include!("golden/fixture_prototypes_only.rs");
+}
+
 use alien::{define_c_enum, define_c_function, CallError};
 use std::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 
@@ -48,6 +59,20 @@ define_c_function! {
     /// Per declaration, under another Rust name.
     #[alien(checked = sys::prototypes)]
     pub unsafe fn close_handle(h: *mut sys::fx_handle) = "fx_close";
+}
+
+/// Checked against the prototypes-only file: every prototype is there, the
+/// ones the full file declares bare included.
+mod checked_against_prototypes_only {
+    use std::ffi::c_uint;
+
+    alien::define_c_function! {
+        #![library("fixture")]
+        #![alien(checked = crate::protos_only::prototypes)]
+        pub unsafe fn fx_close(h: *mut crate::protos_only::fx_handle);
+        pub fn fx_abort(why: &str);
+        pub fn fx_crc(crc: u32, buf: &[u8], len: c_uint = buf.len()) -> u32;
+    }
 }
 
 #[test]

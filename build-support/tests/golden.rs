@@ -25,7 +25,21 @@ fn fixture_builder() -> alien_build::Builder {
 
 #[test]
 fn fixture_matches_the_golden_file() {
-    let bindings = fixture_builder()
+    compare(fixture_builder(), "fixture.rs");
+}
+
+/// Without declarations (`declarations(false)`): the types and a
+/// `prototypes` module that declares every prototype itself.
+#[test]
+fn prototypes_only_matches_the_golden_file() {
+    compare(
+        fixture_builder().declarations(false),
+        "fixture_prototypes_only.rs",
+    );
+}
+
+fn compare(builder: alien_build::Builder, name: &str) {
+    let bindings = builder
         .generate()
         .unwrap_or_else(|e| panic!("{}", e.report()));
     // The golden file must not depend on where the checkout is.
@@ -33,7 +47,7 @@ fn fixture_matches_the_golden_file() {
     let code = bindings
         .code()
         .replace(&dir.to_string_lossy().into_owned(), "<tests>");
-    let golden = dir.join("golden").join("fixture.rs");
+    let golden = dir.join("golden").join(name);
     if std::env::var_os("ALIEN_BLESS").is_some_and(|v| v == "1") {
         std::fs::write(&golden, &code).unwrap();
         return;

@@ -85,10 +85,12 @@ impl Translation<'_> {
         // glob's wrapper of the same name; it is linked to a symbol that
         // does not exist, so that calling it is a link error, not a call.
         let mut body = String::from("pub use super::*;\n");
+        // (Without declarations, nothing is re-exported: every prototype is
+        // declared here.)
         let bare: std::collections::HashSet<&str> = self
             .decls
             .iter()
-            .filter(|d| d.bare)
+            .filter(|d| d.bare && self.opts.declarations)
             .map(|d| d.name.as_str())
             .collect();
         let own: Vec<&Prototype> = self
