@@ -82,9 +82,10 @@ pub struct Decl {
     /// `slot`, except that an unresolved symbol points to the stub that
     /// reports to C callers.
     pub(crate) entry_slot: AtomicPtr<()>,
-    /// A `'static` NUL-terminated name: set by the constructor, or (for a
-    /// bare block, whose records are one repeated constant) from the block's
-    /// names when the block is first registered.
+    /// A `'static` NUL-terminated name, `symbol_len` bytes before the NUL:
+    /// set by the constructor, or (for a bare block, whose records are one
+    /// repeated constant) from the block's names when the block is first
+    /// registered.
     symbol: AtomicPtr<c_char>,
     library: Option<&'static LibrarySpec>,
     /// Which library supplied the address (an index into the table's
@@ -96,6 +97,8 @@ pub struct Decl {
     pub(crate) state: AtomicU8,
     kind: SymbolKind,
     flags: u8,
+    /// The length of `symbol` (without the NUL).
+    symbol_len: AtomicU32,
     /// The address bound underneath the interpositions.
     pub(crate) underlying: AtomicPtr<()>,
     // Second cache line: read by introspection and error messages only.
@@ -128,6 +131,7 @@ impl Decl {
             state: AtomicU8::new(STATE_UNBOUND),
             kind: SymbolKind::Code,
             flags,
+            symbol_len: AtomicU32::new(symbol.count_bytes() as u32),
             underlying: AtomicPtr::new(std::ptr::null_mut()),
             rust_name,
             module_path,
@@ -145,8 +149,12 @@ impl Decl {
     /// Sets the symbol of a bare record: `name` is `'static` and
     /// NUL-terminated.
     pub(crate) fn set_bare_symbol(&self, name: &'static CStr) {
+        // The address first: a reader that sees the new length (acquire)
+        // sees the new address.
         self.symbol
             .store(name.as_ptr().cast_mut(), Ordering::Release);
+        self.symbol_len
+            .store(name.count_bytes() as u32, Ordering::Release);
     }
 
     /// A variable declaration.
@@ -166,6 +174,7 @@ impl Decl {
             state: AtomicU8::new(STATE_UNBOUND),
             kind: SymbolKind::Data,
             flags: 0,
+            symbol_len: AtomicU32::new(symbol.count_bytes() as u32),
             underlying: AtomicPtr::new(std::ptr::null_mut()),
             rust_name,
             module_path,
@@ -189,10 +198,23 @@ impl Decl {
 
     /// The C symbol name.
     pub fn symbol(&self) -> &'static CStr {
-        // SAFETY: `symbol` only ever holds the address of a `&'static CStr`
-        // (the constructors' argument, or a bare block's name, see
-        // `set_bare_symbol`).
-        unsafe { CStr::from_ptr(self.symbol.load(Ordering::Acquire)) }
+        let len = self.symbol_len.load(Ordering::Acquire) as usize;
+        if len == 0 {
+            // No name yet (a bare record before its block is named); no
+            // declared name is empty.
+            return c"";
+        }
+        let ptr = self.symbol.load(Ordering::Acquire);
+        // SAFETY: a non-zero length was stored after the address of a
+        // `&'static CStr` of that length (by the constructor, or by
+        // `set_bare_symbol`, which stores the address first), so `ptr` is
+        // that string's: `len` bytes and a NUL, alive forever.
+        unsafe {
+            CStr::from_bytes_with_nul_unchecked(std::slice::from_raw_parts(
+                ptr.cast::<u8>(),
+                len + 1,
+            ))
+        }
     }
 
     /// The symbol name as text (lossy for non-UTF-8 names).
