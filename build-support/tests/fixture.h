@@ -54,6 +54,10 @@ uint32_t fx_crc(uint32_t crc, const fx_byte *buf, unsigned int len);
 int fx_log(int level, const char *fmt, ...);
 /** Aborts. */
 _Noreturn void fx_abort(const char *why);
+/** The last status (no rule names it: the enum alone makes it a wrapper). */
+fx_status fx_last_status(void);
+/** Whether a status is a failure. */
+int fx_failed(fx_status s);
 
 /** Number of open handles. */
 extern int fx_open_count;

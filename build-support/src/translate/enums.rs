@@ -135,12 +135,19 @@ impl CEnums {
         ReplaceTypes { map: &self.repr }.visit_type_bare_fn_mut(f);
     }
 
+    /// Whether `t` names a C enum emitted as a `define_c_enum!` enum (a
+    /// declaration passing or returning it marshals it).
+    pub(super) fn is_kept(&self, t: &Type) -> bool {
+        single_name(t).is_some_and(|n| self.repr.contains_key(&n))
+    }
+
     /// A parameter's or result's type: a C enum itself stays the Rust enum;
     /// anything else takes the C view.
     pub(super) fn keep_enum(&self, t: &Type) -> Type {
-        match single_name(t) {
-            Some(n) if self.repr.contains_key(&n) => t.clone(),
-            _ => self.c_view(t),
+        if self.is_kept(t) {
+            t.clone()
+        } else {
+            self.c_view(t)
         }
     }
 

@@ -111,11 +111,11 @@ impl Translation<'_> {
             }
             return Ok((Some("&CStr".to_owned()), true));
         }
+        let marshalled = self.enums.is_kept(t);
         let kept = self.enums.keep_enum(t);
         if let Some(s) = self.index.types.struct_of(&kept) {
             self.by_value_structs.insert(s);
         }
-        let marshalled = ty_str(&kept) != ty_str(t);
         Ok((Some(ty_str(&kept)), marshalled))
     }
 }

@@ -98,10 +98,10 @@ impl Translation<'_> {
 
     /// A parameter without a rule: its type (a C enum as the Rust enum).
     fn plain(&mut self, original: &Type, out: &mut Params) -> String {
-        let t = self.enums.keep_enum(original);
-        if ty_str(&t) != ty_str(original) {
+        if self.enums.is_kept(original) {
             out.marshalled = true;
         }
+        let t = self.enums.keep_enum(original);
         if self.index.types.is_pointer(&t) {
             out.needs_unsafe = true;
         }

@@ -108,6 +108,10 @@ alien::define_c_function! {
     ///
     /// `len` is `buf`'s length, passed by the wrapper.
     pub unsafe fn fx_crc(crc: u32, buf: &[u8], len: c_uint = buf.len()) -> u32;
+    /// The last status (no rule names it: the enum alone makes it a wrapper).
+    pub unsafe fn fx_last_status() -> fx_status;
+    /// Whether a status is a failure.
+    pub unsafe fn fx_failed(s: fx_status) -> c_int;
 }
 
 alien::define_alien_variable! {
@@ -147,6 +151,12 @@ pub mod prototypes {
         /// A checksum of a byte range.
         #[link_name = "__alien_prototype_only__fx_crc"]
         pub fn fx_crc(crc: u32, buf: *const fx_byte, len: c_uint) -> u32;
+        /// The last status (no rule names it: the enum alone makes it a wrapper).
+        #[link_name = "__alien_prototype_only__fx_last_status"]
+        pub fn fx_last_status() -> c_int;
+        /// Whether a status is a failure.
+        #[link_name = "__alien_prototype_only__fx_failed"]
+        pub fn fx_failed(s: c_int) -> c_int;
     }
     /// The type of C variable `fx_open_count`.
     pub type fx_open_count = c_int;

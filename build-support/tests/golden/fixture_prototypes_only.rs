@@ -88,6 +88,12 @@ pub mod prototypes {
         /// Aborts.
         #[link_name = "__alien_prototype_only__fx_abort"]
         pub fn fx_abort(why: *const c_char);
+        /// The last status (no rule names it: the enum alone makes it a wrapper).
+        #[link_name = "__alien_prototype_only__fx_last_status"]
+        pub fn fx_last_status() -> c_int;
+        /// Whether a status is a failure.
+        #[link_name = "__alien_prototype_only__fx_failed"]
+        pub fn fx_failed(s: c_int) -> c_int;
     }
     /// The type of C variable `fx_open_count`.
     pub type fx_open_count = c_int;
