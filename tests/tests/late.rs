@@ -32,6 +32,15 @@ define_alien_variable! {
     pub static late_variable: c_int;
 }
 
+/// The same library through a bare block: it waits and resolves the same way.
+mod bare_late {
+    alien::define_c_function! {
+        #![library("alien_late")]
+        #![alien(bare)]
+        pub unsafe fn late_scale(x: f64, k: f64) -> f64;
+    }
+}
+
 lazy_mode_tests!();
 
 fn rows_of(symbols: &[&str]) -> Vec<alien::LinkageInfo> {
@@ -65,6 +74,12 @@ fn a_library_loaded_later_resolves_what_waits_for_it() {
         "{text}"
     );
     assert!(late_variable.try_get().is_err());
+    let bare = alien::BareFunction::of(bare_late::late_scale as *const ()).unwrap();
+    assert!(!bare.is_resolved());
+    let e = bare.try_resolve().unwrap_err().to_string();
+    assert!(e.contains("late_scale") && e.contains("alien_late"), "{e}");
+    let text = rerun::expect_panic(|| unsafe { bare_late::late_scale(1.0, 2.0) });
+    assert!(text.contains("late_scale"), "{text}");
 
     // Entries and a run-time entry, taken before loading.
     let add_entry = late_add::entry();
@@ -75,10 +90,11 @@ fn a_library_loaded_later_resolves_what_waits_for_it() {
     let loaded = alien::load_library(alien_tests::LATE_LIB).unwrap();
     assert_eq!(loaded.name, "alien_late");
     assert!(loaded.path.ends_with("libalien_late.so"), "{}", loaded.path);
-    // Three functions, the one naming no library and the run-time entry;
-    // the variable too when startup put it on the waiting list (eager mode:
-    // in lazy mode variables are only looked up at first access).
-    let expected = if lazy { 5 } else { 6 };
+    // Three functions, the one naming no library, the bare one and the
+    // run-time entry; the variable too when startup put it on the waiting
+    // list (eager mode: in lazy mode variables are only looked up at first
+    // access).
+    let expected = if lazy { 6 } else { 7 };
     assert_eq!(loaded.resolved, expected, "{loaded:?}");
 
     assert!(late_answer::is_resolved());
@@ -93,6 +109,8 @@ fn a_library_loaded_later_resolves_what_waits_for_it() {
     assert_eq!(late_add(1, 2), 1003);
     assert_eq!(late_add::try_call(-1000, 0), Ok(0));
     assert_eq!(late_scale(1.5, -4.0), -6.0);
+    assert!(bare.is_resolved());
+    assert_eq!(unsafe { bare_late::late_scale(1.5, -4.0) }, -6.0);
     assert_eq!(unsafe { add_entry(10, 20) }, 1030);
     assert_eq!(unsafe { scale_entry(2.0, 0.25) }, 0.5);
     assert_eq!(late_add::entry() as usize, add_entry as usize);
@@ -110,7 +128,7 @@ fn a_library_loaded_later_resolves_what_waits_for_it() {
 
     // Introspection: bound, supplied by "alien_late".
     let rows = rows_of(&["late_answer", "late_add", "late_scale", "late_variable"]);
-    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert_eq!(rows.len(), 6, "{rows:?}");
     for r in &rows {
         assert_eq!(r.state, BindState::Bound, "{r:?}");
         assert_eq!(r.supplier.as_deref(), Some("alien_late"), "{r:?}");

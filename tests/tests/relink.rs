@@ -42,6 +42,15 @@ define_c_function! {
     pub fn abs(x: c_int) -> c_int;
 }
 
+/// A bare declaration of the same library: relinked with the rest.
+mod bare_relink {
+    alien::define_c_function! {
+        #![library("alien_relink")]
+        #![alien(bare)]
+        pub unsafe fn relink_value() -> std::ffi::c_int;
+    }
+}
+
 const V1: &str =
     "int relink_value(void) { return 1; }\nint relink_add(int a, int b) { return a + b; }\n";
 const V2: &str =
@@ -57,6 +66,7 @@ fn reload_rebinds_every_caller_and_failures_change_nothing() {
     let loaded = alien::load_library(lib.to_str().unwrap()).expect("load v1");
     assert_eq!(loaded.name, "alien_relink");
     assert_eq!((relink_value(), relink_add(2, 3)), (1, 5));
+    assert_eq!(unsafe { bare_relink::relink_value() }, 1);
     let entry = relink_add::entry();
     let snapshot = relink_value::snapshot();
 
@@ -72,9 +82,14 @@ fn reload_rebinds_every_caller_and_failures_change_nothing() {
     // The file is rewritten in place and reloaded: the new code really runs.
     cc(&lib, V2, &[]);
     let report = alien::reload_library("alien_relink").expect("reload");
-    assert_eq!(report.rebound, 2);
+    assert_eq!(report.rebound, 3);
     assert_eq!(report.epoch, epoch + 1);
     assert_eq!((relink_value(), relink_add(2, 3)), (2, 105));
+    assert_eq!(
+        unsafe { bare_relink::relink_value() },
+        2,
+        "a bare declaration's trampoline follows the reload"
+    );
     assert_eq!(
         unsafe { entry(2, 3) },
         105,
