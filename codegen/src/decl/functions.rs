@@ -49,7 +49,7 @@ impl Parse for Block {
             } else {
                 attr_errors.push(syn::Error::new_spanned(
                     &attr,
-                    "unknown inner attribute; a block takes `#![library(\"name\")]`",
+                    "unknown inner attribute; a block takes `#![library(\"name\")]`, `#![alien(checked = path)]` and `#![alien(bare)]`",
                 ));
             }
         }
