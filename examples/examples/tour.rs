@@ -23,6 +23,15 @@ define_c_function! {
     pub fn pow(x: f64, y: f64) -> f64;
 }
 
+// C prototypes taken as they are (what alien-build emits for functions that
+// need no marshalling): no Rust wrapper, a trampoline through the table.
+define_c_function! {
+    #![library("m")]
+    #![alien(bare)]
+    pub unsafe fn hypot(x: f64, y: f64) -> f64;
+    pub unsafe fn ldexp(x: f64, exp: c_int) -> f64;
+}
+
 // ---------------------------------------------------------------- libz ----
 
 define_c_enum! {
@@ -149,6 +158,19 @@ fn libm() {
         "pow(2, 0.5)        = {p}  (Rust's sqrt(2): {})",
         2f64.sqrt()
     );
+
+    // SAFETY: the prototypes are libm's.
+    let (h, l) = unsafe { (hypot(5.0, 12.0), ldexp(0.75, 4)) };
+    println!("hypot(5, 12)       = {h}   ldexp(0.75, 4) = {l}  (bare declarations)");
+    assert_eq!((h, l), (13.0, 12.0));
+    match alien::BareFunction::of(hypot as *const ()) {
+        Ok(f) => {
+            let row = f.info();
+            let from = row.supplier_path.unwrap_or_default();
+            println!("hypot's row        : {:?}, from {from}", row.state);
+        }
+        Err(e) => println!("hypot's row        : {e}"),
+    }
 }
 
 fn libz() -> Result<(), Box<dyn Error>> {
