@@ -12,21 +12,14 @@
 mod common;
 
 use alien_bench::{loops, Loaded};
-use common::{measure, rounds, Pairs};
+use common::{measure, rounds, timed, Pairs};
 use criterion::Criterion;
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Samples per benchmark.
 const SAMPLES: usize = 20;
 /// Rounds (all four sides back to back) per function.
 const ROUNDS: usize = 9;
-
-fn timed(iters: u64, f: impl Fn(u64) -> f64) -> Duration {
-    let start = Instant::now();
-    black_box(f(black_box(iters)));
-    start.elapsed()
-}
 
 fn main() {
     let mut c = Criterion::default()

@@ -10,22 +10,15 @@
 mod common;
 
 use alien_bench::{loops, Loaded};
-use common::{measure, rounds, Pairs};
+use common::{measure, rounds, timed, Pairs};
 use criterion::Criterion;
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Samples per benchmark.
 const SAMPLES: usize = 20;
 /// Rounds (alien, direct, libloading back to back) per function: many short
 /// rounds pair the sides more closely in time than a few long ones.
 const ROUNDS: usize = 15;
-
-fn timed(iters: u64, f: impl Fn(u64) -> f64) -> Duration {
-    let start = Instant::now();
-    black_box(f(black_box(iters)));
-    start.elapsed()
-}
 
 fn main() {
     let mut c = Criterion::default()

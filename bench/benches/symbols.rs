@@ -308,7 +308,7 @@ fn count(mode: &str, n: usize) -> ExitCode {
             eprintln!("at most {} fresh symbols", GEN_COUNT - GEN_BATCH - 1);
             return ExitCode::FAILURE;
         }
-        "lazy" if n % GEN_BATCH != 0 => {
+        "lazy" if !n.is_multiple_of(GEN_BATCH) => {
             eprintln!("`lazy` counts whole batches: N must be a multiple of {GEN_BATCH}");
             return ExitCode::FAILURE;
         }

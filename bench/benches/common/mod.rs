@@ -15,8 +15,16 @@
 use criterion::measurement::WallTime;
 use criterion::BenchmarkGroup;
 use std::cell::RefCell;
+use std::hint::black_box;
 use std::io::Write as _;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// The time of one call of a measured loop, `f(iters)`, its result kept.
+pub fn timed(iters: u64, f: impl Fn(u64) -> f64) -> Duration {
+    let start = Instant::now();
+    black_box(f(black_box(iters)));
+    start.elapsed()
+}
 
 /// How many rounds: `ALIEN_BENCH_ROUNDS`, or `default`.
 pub fn rounds(default: usize) -> usize {
