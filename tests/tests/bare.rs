@@ -185,6 +185,17 @@ fn a_missing_symbol_is_an_error_then_a_catchable_panic() {
     assert_eq!(f.info().state, BindState::Waiting);
 }
 
+/// `cbrt` again, in a block of its own: the interposition test replaces it
+/// process-wide, and tests run in parallel threads, so no other test may
+/// call this record.
+mod interposed {
+    alien::define_c_function! {
+        #![library("m")]
+        #![alien(bare)]
+        pub unsafe fn cbrt(x: f64) -> f64;
+    }
+}
+
 extern "C" fn fake_cbrt(x: f64) -> f64 {
     -x
 }
@@ -195,14 +206,16 @@ extern "C" fn times(a: c_int, b: c_int) -> c_int {
 
 #[test]
 fn interposition_and_entries_work_on_bare_functions() {
-    let f = BareFunction::of(cbrt as *const ()).unwrap();
+    let f = BareFunction::of(interposed::cbrt as *const ()).unwrap();
     let before = f.original();
     {
         let _guard = f.interpose(fake_cbrt as extern "C" fn(f64) -> f64 as usize);
-        assert_eq!(unsafe { cbrt(8.0) }, -8.0);
+        assert_eq!(unsafe { interposed::cbrt(8.0) }, -8.0);
         assert_eq!(f.original(), before);
+        // Only this block's record is replaced: the other `cbrt` is not.
+        assert_eq!(unsafe { cbrt(8.0) }, 2.0);
     }
-    assert_eq!(unsafe { cbrt(8.0) }, 2.0);
+    assert_eq!(unsafe { interposed::cbrt(8.0) }, 2.0);
     // The entry is a C-callable address that follows the table.
     let entry = BareFunction::of(add2 as *const ())
         .unwrap()
