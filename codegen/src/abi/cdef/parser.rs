@@ -14,6 +14,7 @@ use std::sync::Arc;
 mod declaration;
 mod declarator;
 mod specifiers;
+mod tags;
 
 /// How deep parentheses, declarators and bodies may nest.
 const MAX_NESTING: usize = 64;
