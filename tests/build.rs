@@ -75,7 +75,9 @@ fn main() {
 /// `matrix.rs`, and builds `libalien_matrix.so` (compiler and flags of the
 /// fixtures; the units compile in parallel, and not at all when unchanged).
 fn matrix(out: &Path) {
-    println!("cargo:rerun-if-changed=matrix/gen.rs");
+    for f in ["gen", "signatures", "c_output", "rust_output"] {
+        println!("cargo:rerun-if-changed=matrix/{f}.rs");
+    }
     // A directory of its own: it goes on the tests' library search path and
     // rpath, where the fixtures must not be (`late.rs` relies on
     // libalien_late.so not being found by name).
