@@ -145,6 +145,17 @@ pub fn try_resolve(decl: &'static Decl) -> Result<(), UndefinedSymbol> {
     crate::table::resolve(decl).map(|_| ())
 }
 
+/// Whether a call through `decl`'s slot reaches a function (what `try_call`
+/// and a `Procedure` check before calling): binds the symbol if it can, and
+/// an interposed declaration is callable even when its symbol is missing,
+/// since the replacement takes the call.
+pub fn try_callable(decl: &'static Decl) -> Result<(), UndefinedSymbol> {
+    match try_resolve(decl) {
+        Err(_) if decl.interposed.load(std::sync::atomic::Ordering::Acquire) > 0 => Ok(()),
+        r => r,
+    }
+}
+
 /// The entry address of `decl`, or a panic naming the OS error.
 pub fn entry(decl: &'static Decl) -> usize {
     match crate::table::try_entry(decl) {

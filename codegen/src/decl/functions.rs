@@ -379,7 +379,7 @@ fn emit_function(f: &Function, decl_path: &TokenStream) -> TokenStream {
         #[allow(clippy::too_many_arguments, clippy::missing_safety_doc, non_snake_case)]
         #vis #unsafety fn #try_call #generics (#(#inputs),* #va_input) -> ::core::result::Result<#output, ::alien::CallError> {
             if !#name::DECL.is_resolved() {
-                ::alien::__private::try_resolve(#name::DECL).map_err(::alien::CallError::Undefined)?;
+                ::alien::__private::try_callable(#name::DECL).map_err(::alien::CallError::Undefined)?;
             }
             #[allow(unused_unsafe)]
             unsafe { #call(#(#input_names),* #va_name) }

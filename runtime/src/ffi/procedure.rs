@@ -261,7 +261,7 @@ impl Procedure {
             Target::Address(a) => return Ok(a),
         };
         if !decl.is_resolved() {
-            crate::__private::try_resolve(decl).map_err(FfiError::Undefined)?;
+            crate::__private::try_callable(decl).map_err(FfiError::Undefined)?;
         }
         Ok(decl.slot() as usize)
     }

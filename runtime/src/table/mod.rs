@@ -248,7 +248,14 @@ impl Table {
             let c = rec
                 .and_then(|r| r.c_stub.as_ref())
                 .map_or(0, CodeBlock::addr);
-            decl.store_slots(rust as *const (), c as *const ());
+            if decl.interposed.load(Ordering::Acquire) > 0 {
+                // As in `bind`: the replacement stays in the slots and the
+                // stub goes underneath (the guard's drop restores the C
+                // entry's own stub for an unresolved declaration).
+                decl.underlying.store(rust as *mut (), Ordering::Release);
+            } else {
+                decl.store_slots(rust as *const (), c as *const ());
+            }
         } else {
             decl.store_slots(std::ptr::null(), std::ptr::null());
         }
