@@ -2,8 +2,12 @@
 //! `rebind_all` (which puts every unresolvable declaration back on its lazy
 //! stub): the replacement stays in the slots, the stub goes underneath, and
 //! dropping the guard restores the missing-symbol error. One test in a
-//! binary of its own, since `rebind_all` touches every record of the process.
+//! binary of its own, since `rebind_all` touches every record of the process
+//! (and again in lazy mode, `same_in_lazy_mode`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod rerun;
 
 use alien::{define_c_function, CallError};
 use std::ffi::c_int;
@@ -35,12 +39,12 @@ fn rebind_all_keeps_an_interposition_on_a_missing_function() {
         assert_eq!(unsafe { entry(7) }, 21);
         assert_eq!(alien_interposed_missing::try_call(2), Ok(6));
         // Underneath is the lazy stub, which still raises the error.
-        let text = panic_text(std::panic::catch_unwind(|| {
+        let text = rerun::expect_panic(|| {
             let original = alien_interposed_missing::original();
             // SAFETY: `original` is the lazy stub, which takes the
             // declaration's arguments and raises the missing-symbol panic.
             unsafe { original(1) }
-        }));
+        });
         assert!(text.contains("alien_interposed_missing"), "{text}");
     }
     // The guard is gone: the missing symbol is an error again.
@@ -48,16 +52,9 @@ fn rebind_all_keeps_an_interposition_on_a_missing_function() {
         alien_interposed_missing::try_call(1),
         Err(CallError::Undefined(_))
     ));
-    let text = panic_text(std::panic::catch_unwind(|| alien_interposed_missing(1)));
+    let text = rerun::expect_panic(|| alien_interposed_missing(1));
     assert!(text.contains("alien_interposed_missing"), "{text}");
     assert_eq!(add2(2, 3), 5);
 }
 
-fn panic_text<T: std::fmt::Debug>(r: std::thread::Result<T>) -> String {
-    let payload = r.expect_err("the call should panic");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_default()
-}
+lazy_mode_tests!();
